@@ -1,0 +1,497 @@
+//! The inventory: every resource of a snapshot as a uniform view (kind, id, name, place and a
+//! field map) that rules read, with cross-resource facts joined in (a VPC's flow logs, a
+//! subnet's route to the internet, a group's members).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json, json};
+
+use super::kinds::{self, Kind};
+use crate::snapshot::{
+    AwsAccount, AwsRegion, Bucket, Iam, PasswordPolicy, RouteTable, Snapshot, Subnet,
+};
+
+/// One resource as rules see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub kind: &'static Kind,
+    /// An ARN where the provider has one, otherwise a stable, unique identifier.
+    pub id: String,
+    /// What a person calls it: the `Name` tag, the resource name, or the id.
+    pub name: String,
+    pub account: String,
+    pub region: Option<String>,
+    /// The fields rules read (see `onus kinds` for the list per kind).
+    pub data: Map<String, Json>,
+}
+
+/// Every resource of the snapshot, in a deterministic order.
+pub fn inventory(snapshot: &Snapshot) -> Vec<Resource> {
+    let mut out = Vec::new();
+    if let Some(aws) = &snapshot.aws {
+        for account in &aws.accounts {
+            aws_account(account, &mut out);
+        }
+    }
+    out
+}
+
+fn to_map<T: Serialize>(value: &T) -> Map<String, Json> {
+    match serde_json::to_value(value) {
+        Ok(Json::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+struct Push<'a> {
+    out: &'a mut Vec<Resource>,
+    account: &'a str,
+}
+
+impl Push<'_> {
+    fn add(
+        &mut self,
+        kind: &str,
+        id: String,
+        name: String,
+        region: Option<&str>,
+        data: Map<String, Json>,
+    ) {
+        let kind = kinds::get(kind).unwrap_or_else(|| unreachable_kind(kind));
+        self.out.push(Resource {
+            kind,
+            id,
+            name,
+            account: self.account.to_owned(),
+            region: region.map(str::to_owned),
+            data,
+        });
+    }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_kind(kind: &str) -> ! {
+    // The inventory only names kinds from the catalogue; a typo here is a programming error
+    // caught by the inventory tests.
+    panic!("inventory uses kind {kind} that is not in the catalogue")
+}
+
+fn name_tag(tags: &BTreeMap<String, String>, fallback: &str) -> String {
+    tags.get("Name")
+        .filter(|n| !n.is_empty())
+        .cloned()
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
+fn aws_account(account: &AwsAccount, out: &mut Vec<Resource>) {
+    let acct = account.account_id.as_str();
+    let mut push = Push { out, account: acct };
+    iam(acct, account.alias.as_deref(), &account.iam, &mut push);
+    s3(acct, account, &mut push);
+    cloudtrail(acct, account, &mut push);
+    for (region, data) in &account.regions {
+        aws_region(acct, region, data, &mut push);
+    }
+}
+
+fn iam(acct: &str, alias: Option<&str>, iam: &Iam, push: &mut Push<'_>) {
+    let mut root = to_map(&iam.root);
+    root.insert("account_summary".into(), json!(iam.account_summary));
+    let root_arn = if iam.root.arn.is_empty() {
+        format!("arn:aws:iam::{acct}:root")
+    } else {
+        iam.root.arn.clone()
+    };
+    push.add("aws.iam.root", root_arn, "root user".into(), None, root);
+
+    push.add(
+        "aws.iam.password_policy",
+        format!("arn:aws:iam::{acct}:account-password-policy"),
+        "account password policy".into(),
+        None,
+        password_policy_view(iam.password_policy.as_ref()),
+    );
+
+    let support_roles: Vec<&str> = iam
+        .roles
+        .iter()
+        .filter(|r| {
+            r.attached_policies
+                .iter()
+                .any(|p| p.arn.ends_with(":policy/AWSSupportAccess"))
+        })
+        .map(|r| r.name.as_str())
+        .collect();
+    push.add(
+        "aws.iam.account",
+        format!("arn:aws:iam::{acct}:account"),
+        alias.map_or_else(
+            || format!("account {acct}"),
+            |a| format!("account {a} ({acct})"),
+        ),
+        None,
+        to_map(&json!({
+            "alias": alias,
+            "support_roles": support_roles,
+            "user_count": iam.users.len(),
+            "role_count": iam.roles.len(),
+        })),
+    );
+
+    for user in &iam.users {
+        push.add(
+            "aws.iam.user",
+            user.arn.clone(),
+            user.name.clone(),
+            None,
+            to_map(user),
+        );
+    }
+    for group in &iam.groups {
+        let mut data = to_map(group);
+        let members: Vec<&str> = iam
+            .users
+            .iter()
+            .filter(|u| u.groups.contains(&group.name))
+            .map(|u| u.name.as_str())
+            .collect();
+        data.insert("members".into(), json!(members));
+        push.add(
+            "aws.iam.group",
+            group.arn.clone(),
+            group.name.clone(),
+            None,
+            data,
+        );
+    }
+    for role in &iam.roles {
+        push.add(
+            "aws.iam.role",
+            role.arn.clone(),
+            role.name.clone(),
+            None,
+            to_map(role),
+        );
+    }
+    for policy in &iam.policies {
+        push.add(
+            "aws.iam.policy",
+            policy.arn.clone(),
+            policy.name.clone(),
+            None,
+            to_map(policy),
+        );
+    }
+}
+
+/// The password policy view: `configured` plus the policy's fields (null when unconfigured).
+pub(crate) fn password_policy_view(policy: Option<&PasswordPolicy>) -> Map<String, Json> {
+    let mut data = to_map(&policy.cloned().unwrap_or_default());
+    if policy.is_none() {
+        for v in data.values_mut() {
+            *v = Json::Null;
+        }
+    }
+    data.insert("configured".into(), json!(policy.is_some()));
+    data
+}
+
+fn s3(acct: &str, account: &AwsAccount, push: &mut Push<'_>) {
+    push.add(
+        "aws.s3.account",
+        format!("arn:aws:s3:::{acct}/account-settings"),
+        "S3 account settings".into(),
+        None,
+        to_map(&json!({ "public_access_block": account.s3.account_public_access_block })),
+    );
+    for bucket in &account.s3.buckets {
+        push.add(
+            "aws.s3.bucket",
+            bucket.arn.clone(),
+            bucket.name.clone(),
+            Some(&bucket.region),
+            bucket_view(bucket),
+        );
+    }
+}
+
+pub(crate) fn bucket_view(bucket: &Bucket) -> Map<String, Json> {
+    to_map(bucket)
+}
+
+fn cloudtrail(acct: &str, account: &AwsAccount, push: &mut Push<'_>) {
+    push.add(
+        "aws.cloudtrail.account",
+        format!("arn:aws:cloudtrail::{acct}:trails"),
+        "CloudTrail for the account".into(),
+        None,
+        to_map(&json!({ "trails": account.cloudtrail })),
+    );
+    for trail in &account.cloudtrail {
+        push.add(
+            "aws.cloudtrail.trail",
+            trail.arn.clone(),
+            trail.name.clone(),
+            Some(&trail.home_region),
+            to_map(trail),
+        );
+    }
+}
+
+/// The route table that governs a subnet: its explicit association, else the VPC's main table.
+fn route_table_for<'a>(subnet: &Subnet, tables: &'a [RouteTable]) -> Option<&'a RouteTable> {
+    tables
+        .iter()
+        .find(|t| {
+            t.associations
+                .iter()
+                .any(|a| a.subnet_id.as_deref() == Some(&subnet.id))
+        })
+        .or_else(|| {
+            tables
+                .iter()
+                .find(|t| t.vpc_id == subnet.vpc_id && t.associations.iter().any(|a| a.main))
+        })
+}
+
+/// Whether a route table sends a default route (IPv4 or IPv6) to an internet gateway.
+fn routes_to_internet(table: &RouteTable) -> bool {
+    table.routes.iter().any(|r| {
+        let default = r.destination_cidr_block.as_deref() == Some("0.0.0.0/0")
+            || r.destination_ipv6_cidr_block.as_deref() == Some("::/0");
+        default
+            && r.state != "blackhole"
+            && r.gateway_id
+                .as_deref()
+                .is_some_and(|g| g.starts_with("igw-"))
+    })
+}
+
+fn aws_region(acct: &str, region: &str, data: &AwsRegion, push: &mut Push<'_>) {
+    let arn = |kind: &str, id: &str| format!("arn:aws:ec2:{region}:{acct}:{kind}/{id}");
+    let public_subnets: BTreeSet<&str> = data
+        .subnets
+        .iter()
+        .filter(|s| route_table_for(s, &data.route_tables).is_some_and(routes_to_internet))
+        .map(|s| s.id.as_str())
+        .collect();
+
+    for vpc in &data.vpcs {
+        let mut view = to_map(vpc);
+        let flow_logs: Vec<_> = data
+            .flow_logs
+            .iter()
+            .filter(|f| f.resource_id == vpc.id)
+            .collect();
+        view.insert("flow_logs".into(), json!(flow_logs));
+        let igws: Vec<&str> = data
+            .internet_gateways
+            .iter()
+            .filter(|g| g.vpc_ids.contains(&vpc.id))
+            .map(|g| g.id.as_str())
+            .collect();
+        view.insert("internet_gateway_ids".into(), json!(igws));
+        push.add(
+            "aws.ec2.vpc",
+            arn("vpc", &vpc.id),
+            name_tag(&vpc.tags, &vpc.id),
+            Some(region),
+            view,
+        );
+    }
+    for subnet in &data.subnets {
+        let mut view = to_map(subnet);
+        let table = route_table_for(subnet, &data.route_tables);
+        view.insert("route_table_id".into(), json!(table.map(|t| &t.id)));
+        view.insert(
+            "routes_to_internet".into(),
+            json!(public_subnets.contains(subnet.id.as_str())),
+        );
+        push.add(
+            "aws.ec2.subnet",
+            arn("subnet", &subnet.id),
+            name_tag(&subnet.tags, &subnet.id),
+            Some(region),
+            view,
+        );
+    }
+    for table in &data.route_tables {
+        let mut view = to_map(table);
+        view.insert(
+            "routes_to_internet".into(),
+            json!(routes_to_internet(table)),
+        );
+        push.add(
+            "aws.ec2.route_table",
+            arn("route-table", &table.id),
+            name_tag(&table.tags, &table.id),
+            Some(region),
+            view,
+        );
+    }
+    for sg in &data.security_groups {
+        let mut view = to_map(sg);
+        view.insert("is_default".into(), json!(sg.name == "default"));
+        let users: Vec<&str> = data
+            .instances
+            .iter()
+            .filter(|i| i.security_groups.contains(&sg.id))
+            .map(|i| i.id.as_str())
+            .collect();
+        view.insert("instance_ids".into(), json!(users));
+        let name = format!("{} ({})", sg.name, sg.id);
+        push.add(
+            "aws.ec2.security_group",
+            arn("security-group", &sg.id),
+            name,
+            Some(region),
+            view,
+        );
+    }
+    for acl in &data.network_acls {
+        push.add(
+            "aws.ec2.network_acl",
+            arn("network-acl", &acl.id),
+            name_tag(&acl.tags, &acl.id),
+            Some(region),
+            to_map(acl),
+        );
+    }
+    for instance in &data.instances {
+        let mut view = to_map(instance);
+        let public = instance
+            .subnet_id
+            .as_deref()
+            .is_some_and(|s| public_subnets.contains(s));
+        view.insert("in_public_subnet".into(), json!(public));
+        push.add(
+            "aws.ec2.instance",
+            arn("instance", &instance.id),
+            name_tag(&instance.tags, &instance.id),
+            Some(region),
+            view,
+        );
+    }
+    push.add(
+        "aws.ec2.region",
+        format!("arn:aws:ec2:{region}:{acct}:account-settings"),
+        format!("EC2 settings in {region}"),
+        Some(region),
+        to_map(&json!({
+            "ebs_encryption_by_default": data.ebs_encryption_by_default,
+            "instance_count": data.instances.len(),
+        })),
+    );
+    push.add(
+        "aws.guardduty.region",
+        format!("arn:aws:guardduty:{region}:{acct}:detectors"),
+        format!("GuardDuty in {region}"),
+        Some(region),
+        to_map(&json!({ "detectors": data.guardduty_detectors })),
+    );
+    push.add(
+        "aws.config.region",
+        format!("arn:aws:config:{region}:{acct}:recorders"),
+        format!("AWS Config in {region}"),
+        Some(region),
+        to_map(&json!({ "recorders": data.config_recorders })),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{AwsResources, Collector, Provider, Route, RouteTableAssociation};
+
+    fn snapshot_with(account: AwsAccount) -> Snapshot {
+        Snapshot {
+            schema_version: crate::snapshot::SCHEMA_VERSION,
+            provider: Provider::Aws,
+            accounts: vec![account.account_id.clone()],
+            regions: account.regions.keys().cloned().collect(),
+            collected_at: chrono::DateTime::UNIX_EPOCH,
+            collector: Collector {
+                name: "test".into(),
+                version: "0".into(),
+                principal: None,
+            },
+            coverage_gaps: vec![],
+            aws: Some(AwsResources {
+                accounts: vec![account],
+            }),
+        }
+    }
+
+    #[test]
+    fn every_view_has_exactly_its_kinds_fields() {
+        let mut region = AwsRegion::default();
+        region.vpcs.push(Default::default());
+        region.subnets.push(Default::default());
+        region.route_tables.push(Default::default());
+        region.security_groups.push(Default::default());
+        region.network_acls.push(Default::default());
+        region.instances.push(Default::default());
+        let mut account = AwsAccount {
+            account_id: "111122223333".into(),
+            ..AwsAccount::default()
+        };
+        account.iam.users.push(Default::default());
+        account.iam.groups.push(Default::default());
+        account.iam.roles.push(Default::default());
+        account.iam.policies.push(Default::default());
+        account.s3.buckets.push(Default::default());
+        account.cloudtrail.push(Default::default());
+        account.regions.insert("eu-west-1".into(), region);
+        let resources = inventory(&snapshot_with(account));
+        let seen: BTreeSet<&str> = resources.iter().map(|r| r.kind.name).collect();
+        let all: BTreeSet<&str> = kinds::all()
+            .iter()
+            .filter(|k| k.name.starts_with("aws."))
+            .map(|k| k.name)
+            .collect();
+        assert_eq!(seen, all, "every AWS kind is produced by the inventory");
+        for r in &resources {
+            let fields: BTreeSet<&str> = r.data.keys().map(String::as_str).collect();
+            let declared: BTreeSet<&str> = r.kind.fields().iter().map(String::as_str).collect();
+            assert_eq!(fields, declared, "fields of {}", r.kind.name);
+        }
+    }
+
+    #[test]
+    fn subnet_is_public_through_main_route_table() {
+        let mut region = AwsRegion::default();
+        region.subnets.push(Subnet {
+            id: "subnet-1".into(),
+            vpc_id: "vpc-1".into(),
+            ..Subnet::default()
+        });
+        region.route_tables.push(RouteTable {
+            id: "rtb-main".into(),
+            vpc_id: "vpc-1".into(),
+            associations: vec![RouteTableAssociation {
+                main: true,
+                subnet_id: None,
+            }],
+            routes: vec![Route {
+                destination_cidr_block: Some("0.0.0.0/0".into()),
+                gateway_id: Some("igw-1".into()),
+                state: "active".into(),
+                ..Route::default()
+            }],
+            ..RouteTable::default()
+        });
+        let account = AwsAccount {
+            account_id: "1".into(),
+            regions: [("us-east-1".to_owned(), region)].into(),
+            ..AwsAccount::default()
+        };
+        let resources = inventory(&snapshot_with(account));
+        let subnet = resources
+            .iter()
+            .find(|r| r.kind.name == "aws.ec2.subnet")
+            .unwrap();
+        assert_eq!(subnet.data["routes_to_internet"], json!(true));
+        assert_eq!(subnet.data["route_table_id"], json!("rtb-main"));
+    }
+}

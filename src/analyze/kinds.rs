@@ -1,0 +1,183 @@
+//! The catalogue of resource kinds: names, what they are, their service model and the
+//! fields their views carry (rules are checked against these at load time).
+
+use std::sync::LazyLock;
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use crate::matrix::ServiceModel;
+use crate::snapshot::{
+    Bucket, Group, Instance, ManagedPolicy, NetworkAcl, Role, RootAccount, RouteTable,
+    SecurityGroup, Subnet, Trail, User, Vpc,
+};
+
+/// A resource kind, e.g. `aws.s3.bucket`.
+#[derive(Debug, PartialEq)]
+pub struct Kind {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub model: ServiceModel,
+    pub fields: Vec<String>,
+}
+
+impl Kind {
+    pub fn fields(&self) -> &[String] {
+        &self.fields
+    }
+
+    pub fn has_field(&self, field: &str) -> bool {
+        self.fields.iter().any(|f| f == field)
+    }
+}
+
+fn keys<T: Serialize + Default>(extra: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = match serde_json::to_value(T::default()) {
+        Ok(Json::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    out.extend(extra.iter().map(|s| (*s).to_owned()));
+    out.sort();
+    out
+}
+
+fn only(fields: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = fields.iter().map(|s| (*s).to_owned()).collect();
+    out.sort();
+    out
+}
+
+fn kind(name: &'static str, title: &'static str, model: ServiceModel, fields: Vec<String>) -> Kind {
+    Kind {
+        name,
+        title,
+        model,
+        fields,
+    }
+}
+
+static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
+    use ServiceModel::{ControlPlane, Iaas, Paas};
+    let password_policy: Map<String, Json> = super::inventory::password_policy_view(None);
+    vec![
+        kind(
+            "aws.iam.root",
+            "AWS account root user",
+            ControlPlane,
+            keys::<RootAccount>(&["account_summary"]),
+        ),
+        kind(
+            "aws.iam.password_policy",
+            "IAM account password policy",
+            ControlPlane,
+            {
+                let mut f: Vec<String> = password_policy.keys().cloned().collect();
+                f.sort();
+                f
+            },
+        ),
+        kind(
+            "aws.iam.account",
+            "IAM settings of the account",
+            ControlPlane,
+            only(&["alias", "support_roles", "user_count", "role_count"]),
+        ),
+        kind("aws.iam.user", "IAM user", ControlPlane, keys::<User>(&[])),
+        kind(
+            "aws.iam.group",
+            "IAM group",
+            ControlPlane,
+            keys::<Group>(&["members"]),
+        ),
+        kind("aws.iam.role", "IAM role", ControlPlane, keys::<Role>(&[])),
+        kind(
+            "aws.iam.policy",
+            "customer-managed IAM policy",
+            ControlPlane,
+            keys::<ManagedPolicy>(&[]),
+        ),
+        kind(
+            "aws.s3.account",
+            "S3 account-level settings",
+            Paas,
+            only(&["public_access_block"]),
+        ),
+        kind("aws.s3.bucket", "S3 bucket", Paas, keys::<Bucket>(&[])),
+        kind(
+            "aws.cloudtrail.account",
+            "CloudTrail coverage of the account",
+            ControlPlane,
+            only(&["trails"]),
+        ),
+        kind(
+            "aws.cloudtrail.trail",
+            "CloudTrail trail",
+            ControlPlane,
+            keys::<Trail>(&[]),
+        ),
+        kind(
+            "aws.ec2.vpc",
+            "VPC",
+            Iaas,
+            keys::<Vpc>(&["flow_logs", "internet_gateway_ids"]),
+        ),
+        kind(
+            "aws.ec2.subnet",
+            "VPC subnet",
+            Iaas,
+            keys::<Subnet>(&["route_table_id", "routes_to_internet"]),
+        ),
+        kind(
+            "aws.ec2.route_table",
+            "VPC route table",
+            Iaas,
+            keys::<RouteTable>(&["routes_to_internet"]),
+        ),
+        kind(
+            "aws.ec2.security_group",
+            "EC2 security group",
+            Iaas,
+            keys::<SecurityGroup>(&["is_default", "instance_ids"]),
+        ),
+        kind(
+            "aws.ec2.network_acl",
+            "VPC network ACL",
+            Iaas,
+            keys::<NetworkAcl>(&[]),
+        ),
+        kind(
+            "aws.ec2.instance",
+            "EC2 instance",
+            Iaas,
+            keys::<Instance>(&["in_public_subnet"]),
+        ),
+        kind(
+            "aws.ec2.region",
+            "EC2 settings of a region",
+            Iaas,
+            only(&["ebs_encryption_by_default", "instance_count"]),
+        ),
+        kind(
+            "aws.guardduty.region",
+            "GuardDuty in a region",
+            ControlPlane,
+            only(&["detectors"]),
+        ),
+        kind(
+            "aws.config.region",
+            "AWS Config recording in a region",
+            ControlPlane,
+            only(&["recorders"]),
+        ),
+    ]
+});
+
+/// Every kind, in catalogue order.
+pub fn all() -> &'static [Kind] {
+    &KINDS
+}
+
+/// The kind with this name.
+pub fn get(name: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.name == name)
+}

@@ -1,0 +1,167 @@
+//! The command line, as clap definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::finding::Severity;
+
+/// Cloud shared-responsibility posture scanner: of the security work that is the
+/// customer's, what is done, what is not, and what could not be checked.
+#[derive(Debug, Parser)]
+#[command(name = "onus", version, about, long_about = None, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  nothing failed at or above --fail-on (or no --fail-on given)
+  1  a result failed at or above --fail-on
+  2  error: bad input, bad rule, unreadable file";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate a saved snapshot and write a report.
+    Evaluate(EvaluateArgs),
+    /// List, show and test rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Show a responsibility matrix.
+    #[command(subcommand)]
+    Matrix(MatrixCommand),
+    /// List resource kinds and the fields rules can read.
+    Kinds {
+        /// Show one kind's fields.
+        kind: Option<String>,
+    },
+    /// Print shell completions.
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A summary for the terminal.
+    Text,
+    /// Machine-readable results.
+    Json,
+    /// Markdown report.
+    Md,
+    /// Single-file HTML report.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Snapshot file (.json, .yaml or .yml).
+    #[arg(required_unless_present = "sample", conflicts_with = "sample")]
+    pub snapshot: Option<PathBuf>,
+    /// Evaluate the bundled demo snapshot instead of a file.
+    #[arg(long)]
+    pub sample: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write to this file instead of standard output (written atomically).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Responsibility matrix: microsoft-2017 (default), microsoft-current, aws.
+    #[arg(long, default_value = crate::matrix::DEFAULT)]
+    pub matrix: String,
+    /// Customer name for the report cover.
+    #[arg(long)]
+    pub customer: Option<String>,
+    /// Report title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Who performed the assessment, for the report cover.
+    #[arg(long)]
+    pub assessor: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Add the rules in this directory (repeatable). Ids must not clash with built-in rules.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Use only the rules from --rules, not the built-in ones.
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Exit 1 when a result fails at or above this severity.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<SeverityArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(s: SeverityArg) -> Severity {
+        match s {
+            SeverityArg::Critical => Severity::Critical,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules.
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one rule in full.
+    Show {
+        id: String,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Check every rule against its fixtures: FIXTURES/<rule-id>/fail.yaml must fail,
+    /// FIXTURES/<rule-id>/pass.yaml must pass.
+    Test {
+        /// Directory of fixtures.
+        #[arg(long, value_name = "DIR")]
+        fixtures: PathBuf,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MatrixCommand {
+    /// Print a matrix.
+    Show {
+        #[arg(long, default_value = crate::matrix::DEFAULT)]
+        matrix: String,
+    },
+    /// List the built-in matrices.
+    List,
+}

@@ -1,0 +1,270 @@
+//! Evaluation: every rule over every resource of its kind, in parallel; coverage gaps turn
+//! into `not-assessed`, never into `pass`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use minijinja::Value;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::RuleSet;
+use super::helpers::{COLLECTED_AT, ENV};
+use super::rule::Rule;
+use crate::analyze::{Resource, inventory};
+use crate::finding::{Finding, ResourceRef, Status};
+use crate::matrix::Matrix;
+use crate::snapshot::{CoverageGap, Snapshot};
+
+/// A rule that could not be evaluated on a resource (its result is `not-assessed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvalIssue {
+    pub rule: String,
+    pub resource: String,
+    pub message: String,
+}
+
+/// All results of one evaluation, in report order.
+#[derive(Debug)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub issues: Vec<EvalIssue>,
+    pub resources: usize,
+}
+
+/// Evaluates `rules` over `snapshot`, placing each result on `matrix`.
+pub fn evaluate(snapshot: &Snapshot, rules: &RuleSet, matrix: &Matrix) -> Evaluation {
+    let refs: Vec<&Rule> = rules.rules().iter().collect();
+    evaluate_rules(snapshot, &refs, matrix)
+}
+
+/// Evaluates the given rules over `snapshot`.
+pub fn evaluate_rules(snapshot: &Snapshot, rules: &[&Rule], matrix: &Matrix) -> Evaluation {
+    let resources = inventory(snapshot);
+    let collected_at = Value::from(
+        snapshot
+            .collected_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    );
+    let contexts: Vec<Value> = resources
+        .par_iter()
+        .map(|r| {
+            let mut map: BTreeMap<String, Value> = r
+                .data
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(minijinja::value::Serde(v))))
+                .collect();
+            map.insert(COLLECTED_AT.to_owned(), collected_at.clone());
+            Value::from(map)
+        })
+        .collect();
+    let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        by_kind.entry(r.kind.name).or_default().push(i);
+    }
+
+    let outcomes: Vec<(Vec<Finding>, Vec<EvalIssue>)> = rules
+        .par_iter()
+        .map(|rule| {
+            let indices = by_kind
+                .get(rule.kind.name)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let mut out: (Vec<Finding>, Vec<EvalIssue>) = indices
+                .par_iter()
+                .filter_map(|&i| {
+                    evaluate_one(
+                        rule,
+                        &resources[i],
+                        &contexts[i],
+                        &snapshot.coverage_gaps,
+                        matrix,
+                    )
+                })
+                .fold(
+                    || (Vec::new(), Vec::new()),
+                    |mut acc, (finding, issue)| {
+                        acc.0.push(finding);
+                        acc.1.extend(issue);
+                        acc
+                    },
+                )
+                .reduce(
+                    || (Vec::new(), Vec::new()),
+                    |mut a, b| {
+                        a.0.extend(b.0);
+                        a.1.extend(b.1);
+                        a
+                    },
+                );
+            out.0
+                .extend(listing_gaps(rule, &snapshot.coverage_gaps, matrix));
+            out
+        })
+        .collect();
+
+    let mut findings = Vec::new();
+    let mut issues = Vec::new();
+    for (f, i) in outcomes {
+        findings.extend(f);
+        issues.extend(i);
+    }
+    findings.par_sort_by(Finding::report_order);
+    issues.sort_by(|a, b| (&a.rule, &a.resource).cmp(&(&b.rule, &b.resource)));
+    Evaluation {
+        findings,
+        issues,
+        resources: resources.len(),
+    }
+}
+
+fn resource_ref(r: &Resource) -> ResourceRef {
+    ResourceRef {
+        kind: r.kind.name.to_owned(),
+        id: r.id.clone(),
+        name: r.name.clone(),
+        region: r.region.clone(),
+        account: r.account.clone(),
+    }
+}
+
+fn finding(
+    rule: &Rule,
+    resource: ResourceRef,
+    status: Status,
+    message: String,
+    matrix: &Matrix,
+) -> Finding {
+    let cell = matrix
+        .cell(rule.layer, rule.kind.model)
+        .unwrap_or_else(|| crate::matrix::Cell {
+            layer: rule.layer,
+            model: rule.kind.model.id().to_owned(),
+            owner: crate::matrix::Owner::Customer,
+        });
+    Finding {
+        fingerprint: Finding::fingerprint_of(&rule.id, &resource),
+        rule: rule.id.clone(),
+        status,
+        severity: rule.severity,
+        resource,
+        matrix: cell,
+        message,
+    }
+}
+
+/// The first gap that hides a field in `fields` on this resource.
+fn gap_for<'g>(
+    r: &Resource,
+    fields: &std::collections::BTreeSet<String>,
+    gaps: &'g [CoverageGap],
+) -> Option<&'g CoverageGap> {
+    gaps.iter().find(|g| {
+        fields
+            .iter()
+            .any(|f| g.covers(r.kind.name, &r.account, r.region.as_deref(), &r.id, f))
+    })
+}
+
+fn evaluate_one(
+    rule: &Rule,
+    r: &Resource,
+    ctx: &Value,
+    gaps: &[CoverageGap],
+    matrix: &Matrix,
+) -> Option<(Finding, Option<EvalIssue>)> {
+    let not_assessed = |gap: &CoverageGap| {
+        let message = format!("not assessed: {}", gap.describe());
+        (
+            finding(rule, resource_ref(r), Status::NotAssessed, message, matrix),
+            None,
+        )
+    };
+    let broken = |what: &str, err: minijinja::Error| {
+        let detail = format!("{what} could not be evaluated: {err}");
+        let issue = EvalIssue {
+            rule: rule.id.clone(),
+            resource: r.id.clone(),
+            message: detail.clone(),
+        };
+        (
+            finding(
+                rule,
+                resource_ref(r),
+                Status::NotAssessed,
+                format!("not assessed: {detail}"),
+                matrix,
+            ),
+            Some(issue),
+        )
+    };
+
+    if let Some(filter) = &rule.applies_when {
+        if let Some(gap) = gap_for(r, &rule.filter_reads, gaps) {
+            return Some(not_assessed(gap));
+        }
+        match filter.eval(ctx.clone()) {
+            Ok(v) if !v.is_true() => return None,
+            Ok(_) => {}
+            Err(e) => return Some(broken("applies_when", e)),
+        }
+    }
+    if let Some(gap) = gap_for(r, &rule.reads, gaps) {
+        return Some(not_assessed(gap));
+    }
+    match rule.fails_when.eval(ctx.clone()) {
+        Ok(v) if v.is_true() => {
+            let message = match &rule.message {
+                Some(src) => match ENV
+                    .template_from_str(src)
+                    .and_then(|t| t.render(ctx.clone()))
+                {
+                    Ok(m) => m,
+                    Err(e) => return Some(broken("message", e)),
+                },
+                None => format!("{}: {}", r.name, rule.title),
+            };
+            Some((
+                finding(rule, resource_ref(r), Status::Fail, message, matrix),
+                None,
+            ))
+        }
+        Ok(_) => {
+            let message = format!("{}: passes {}", r.name, rule.id);
+            Some((
+                finding(rule, resource_ref(r), Status::Pass, message, matrix),
+                None,
+            ))
+        }
+        Err(e) => Some(broken("fails_when", e)),
+    }
+}
+
+/// One `not-assessed` result per failed listing of the rule's kind: what could not be listed
+/// could not be checked.
+fn listing_gaps(rule: &Rule, gaps: &[CoverageGap], matrix: &Matrix) -> Vec<Finding> {
+    gaps.iter()
+        .filter(|g| g.is_listing_gap() && g.kind == rule.kind.name)
+        .map(|g| {
+            let place = g.region.as_deref().unwrap_or("all regions");
+            let resource = ResourceRef {
+                kind: g.kind.clone(),
+                id: format!(
+                    "{}:{}:{}:*",
+                    g.kind,
+                    g.account,
+                    g.region.as_deref().unwrap_or("global")
+                ),
+                name: format!("every {} in {place}", rule.kind.title),
+                region: g.region.clone(),
+                account: g.account.clone(),
+            };
+            finding(
+                rule,
+                resource,
+                Status::NotAssessed,
+                format!("not assessed: {}", g.describe()),
+                matrix,
+            )
+        })
+        .collect()
+}

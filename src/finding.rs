@@ -1,0 +1,125 @@
+//! Findings: one result per (rule, resource), its status, severity, matrix cell and a
+//! stable fingerprint.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::matrix::Cell;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Weight in posture scores.
+    pub fn weight(self) -> u32 {
+        match self {
+            Severity::Info => 0,
+            Severity::Low => 1,
+            Severity::Medium => 3,
+            Severity::High => 6,
+            Severity::Critical => 10,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Fail,
+    Pass,
+    NotAssessed,
+}
+
+impl Status {
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Pass => "pass",
+            Status::NotAssessed => "not-assessed",
+        }
+    }
+}
+
+/// The resource a result is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceRef {
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    pub region: Option<String>,
+    pub account: String,
+}
+
+/// One rule's verdict on one resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub status: Status,
+    pub severity: Severity,
+    pub resource: ResourceRef,
+    pub matrix: Cell,
+    pub message: String,
+    /// Stable across runs: rule, account, resource kind and id.
+    pub fingerprint: String,
+}
+
+impl Finding {
+    pub fn fingerprint_of(rule: &str, resource: &ResourceRef) -> String {
+        let mut h = Sha256::new();
+        for part in [rule, &resource.account, &resource.kind, &resource.id] {
+            h.update(part.as_bytes());
+            h.update([0u8]);
+        }
+        let digest = h.finalize();
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Report order: failures first, then by severity (highest first), rule id, resource id.
+    pub fn report_order(a: &Finding, b: &Finding) -> Ordering {
+        let status_rank = |s: Status| match s {
+            Status::Fail => 0,
+            Status::NotAssessed => 1,
+            Status::Pass => 2,
+        };
+        status_rank(a.status)
+            .cmp(&status_rank(b.status))
+            .then(b.severity.cmp(&a.severity))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| a.resource.account.cmp(&b.resource.account))
+            .then_with(|| a.resource.id.cmp(&b.resource.id))
+    }
+}

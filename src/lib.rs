@@ -1,0 +1,16 @@
+//! onus: a cloud shared-responsibility posture scanner.
+//!
+//! Data flows one way: snapshot → analyze → evaluate rules → findings on the responsibility
+//! matrix → gate → render.
+
+pub mod analyze;
+pub mod cli;
+pub mod engine;
+pub mod finding;
+pub mod gate;
+pub mod matrix;
+pub mod output;
+pub mod report;
+pub mod run;
+pub mod snapshot;
+pub mod yaml;

@@ -1,0 +1,27 @@
+//! Renderers: one file per format. They format the report model; they never compute.
+
+mod html;
+mod json;
+mod markdown;
+mod model;
+mod templates;
+mod text;
+
+pub use model::{Report, ReportOptions};
+
+/// A renderer failure (a template bug, never bad input).
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template {name}: {source}")]
+    Template {
+        name: &'static str,
+        source: minijinja::Error,
+    },
+    #[error("cannot serialise results: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+pub use html::render as html;
+pub use json::render as json;
+pub use markdown::render as markdown;
+pub use text::render as text;

@@ -1,0 +1,224 @@
+//! What each subcommand does: load, evaluate, gate, render, write.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use clap::CommandFactory;
+
+use crate::analyze::kinds;
+use crate::cli::{Cli, Command, EvaluateArgs, Format, MatrixCommand, RuleArgs, RulesCommand};
+use crate::engine::{self, RuleSet};
+use crate::finding::Severity;
+use crate::gate;
+use crate::matrix::Matrix;
+use crate::report::{self, Report, ReportOptions};
+use crate::snapshot::{self, Snapshot, SnapshotFormat};
+
+/// The bundled demo snapshot (`samples/aws-demo.snapshot.json`).
+pub const SAMPLE: &str = include_str!("../samples/aws-demo.snapshot.json");
+
+/// Runs a command; returns the exit code (0 or 1) or an error (exit 2).
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Evaluate(args) => evaluate(args),
+        Command::Rules(cmd) => rules(cmd),
+        Command::Matrix(cmd) => matrix(cmd),
+        Command::Kinds { kind } => kinds_cmd(kind.as_deref()),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "onus", &mut std::io::stdout());
+            Ok(0)
+        }
+    }
+}
+
+fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
+    let mut set = if args.no_builtin_rules {
+        if args.dirs.is_empty() {
+            bail!("--no-builtin-rules needs at least one --rules DIR");
+        }
+        None
+    } else {
+        Some(RuleSet::builtin().context("built-in rules")?)
+    };
+    for dir in &args.dirs {
+        let extra = RuleSet::from_dir(dir)?;
+        match &mut set {
+            Some(s) => s.extend(extra)?,
+            None => set = Some(extra),
+        }
+    }
+    set.context("no rules")
+}
+
+fn evaluate(args: EvaluateArgs) -> Result<u8> {
+    let snapshot: Snapshot = match (&args.snapshot, args.sample) {
+        (Some(path), _) => snapshot::load(path)?,
+        (None, _) => snapshot::load_str(
+            SAMPLE,
+            SnapshotFormat::Json,
+            Path::new("samples/aws-demo.snapshot.json"),
+        )?,
+    };
+    let rules = load_rules(&args.rules)?;
+    let matrix = Matrix::builtin(&args.output.matrix)?;
+    let evaluation = engine::evaluate(&snapshot, &rules, &matrix);
+    for issue in &evaluation.issues {
+        eprintln!(
+            "onus: warning: rule {} on {}: {}",
+            issue.rule, issue.resource, issue.message
+        );
+    }
+    let options = ReportOptions {
+        title: args.output.title.clone(),
+        customer: args.output.customer.clone(),
+        assessor: args.output.assessor.clone(),
+    };
+    let report = Report::build(&snapshot, &evaluation, &rules, &matrix, &options);
+    let text = match args.output.format {
+        Format::Text => report::text(&report)?,
+        Format::Json => report::json(&report)?,
+        Format::Md => report::markdown(&report)?,
+        Format::Html => report::html(&report)?,
+    };
+    write_output(args.output.output.as_deref(), &text)?;
+
+    let verdict = gate::judge(&evaluation.findings, args.gate.fail_on.map(Severity::from));
+    eprintln!("onus: {}", verdict.summary);
+    Ok(verdict.exit_code)
+}
+
+fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
+    match path {
+        Some(path) => crate::output::write_atomic(path, text.as_bytes())?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .context("writing to standard output")?;
+            stdout.flush().context("writing to standard output")?;
+        }
+    }
+    Ok(())
+}
+
+fn rules(cmd: RulesCommand) -> Result<u8> {
+    match cmd {
+        RulesCommand::List { rules, json } => {
+            let set = load_rules(&rules)?;
+            if json {
+                let list: Vec<_> = set
+                    .rules()
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "id": r.id, "title": r.title, "severity": r.severity, "kind": r.kind.name,
+                            "layer": r.layer, "references": r.references, "source": r.source.0,
+                        })
+                    })
+                    .collect();
+                write_output(None, &format!("{}\n", serde_json::to_string_pretty(&list)?))?;
+            } else {
+                let mut out = String::new();
+                for r in set.rules() {
+                    out.push_str(&format!(
+                        "{:<52} {:<8} {:<12} {}\n",
+                        r.id,
+                        r.severity.id(),
+                        r.layer.id(),
+                        r.title
+                    ));
+                }
+                out.push_str(&format!("{} rules\n", set.rules().len()));
+                write_output(None, &out)?;
+            }
+            Ok(0)
+        }
+        RulesCommand::Show { id, rules } => {
+            let set = load_rules(&rules)?;
+            let Some(r) = set.get(&id) else {
+                bail!("no rule `{id}`; `onus rules list` lists them");
+            };
+            let mut out = format!(
+                "{}\n  {}\n\nseverity:  {}\nkind:      {} ({})\nlayer:     {}\nsource:    {}\n",
+                r.id, r.title, r.severity, r.kind.name, r.kind.title, r.layer, r.source
+            );
+            if let Some(a) = &r.applies_when_src {
+                out.push_str(&format!("applies when: {}\n", a.trim()));
+            }
+            out.push_str(&format!("fails when:   {}\n", r.fails_when_src.trim()));
+            out.push_str(&format!(
+                "\n{}\n\nWhy it matters:\n{}\n\nRemediation:\n{}\n\nReferences:\n",
+                r.description, r.rationale, r.remediation
+            ));
+            for reference in &r.references {
+                out.push_str(&format!("  - {reference}\n"));
+            }
+            write_output(None, &out)?;
+            Ok(0)
+        }
+        RulesCommand::Test { fixtures, rules } => {
+            let set = load_rules(&rules)?;
+            let matrix = Matrix::builtin(crate::matrix::DEFAULT)?;
+            let outcomes = engine::fixtures::check(&set, &fixtures, &matrix);
+            let mut failed = 0;
+            for o in &outcomes {
+                if o.problems.is_empty() {
+                    continue;
+                }
+                failed += 1;
+                for p in &o.problems {
+                    eprintln!("FAIL {} ({}): {p}", o.rule, o.fixture.display());
+                }
+            }
+            eprintln!("{} fixtures, {} failed", outcomes.len(), failed);
+            Ok(if failed == 0 { 0 } else { 1 })
+        }
+    }
+}
+
+fn matrix(cmd: MatrixCommand) -> Result<u8> {
+    match cmd {
+        MatrixCommand::List => {
+            let mut out = String::new();
+            for id in Matrix::builtin_ids() {
+                let m = Matrix::builtin(id)?;
+                out.push_str(&format!("{:<20} {}\n", m.id, m.title));
+            }
+            write_output(None, &out)?;
+        }
+        MatrixCommand::Show { matrix } => {
+            let m = Matrix::builtin(&matrix)?;
+            write_output(None, &crate::matrix::render_text(&m))?;
+        }
+    }
+    Ok(0)
+}
+
+fn kinds_cmd(kind: Option<&str>) -> Result<u8> {
+    let mut out = String::new();
+    match kind {
+        Some(name) => {
+            let Some(k) = kinds::get(name) else {
+                bail!("no kind `{name}`; `onus kinds` lists them");
+            };
+            out.push_str(&format!("{} — {} ({})\n", k.name, k.title, k.model.id()));
+            for f in k.fields() {
+                out.push_str(&format!("  {f}\n"));
+            }
+        }
+        None => {
+            for k in kinds::all() {
+                out.push_str(&format!(
+                    "{:<28} {:<14} {}\n",
+                    k.name,
+                    k.model.id(),
+                    k.title
+                ));
+            }
+        }
+    }
+    write_output(None, &out)?;
+    Ok(0)
+}

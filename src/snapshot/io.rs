@@ -1,0 +1,228 @@
+//! Loading and saving snapshots as JSON or YAML, with positions in every error.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{SCHEMA_VERSION, Snapshot};
+use crate::output;
+
+/// Snapshot files larger than this are refused before parsing.
+pub const MAX_SNAPSHOT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotFormat {
+    Json,
+    Yaml,
+}
+
+impl SnapshotFormat {
+    /// JSON unless the file name ends in `.yaml`/`.yml`.
+    pub fn for_path(path: &Path) -> SnapshotFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("yaml" | "yml") => SnapshotFormat::Yaml,
+            _ => SnapshotFormat::Json,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: cannot read snapshot: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: snapshot is {size} bytes, more than the {max}-byte limit")]
+    TooLarge { path: PathBuf, size: u64, max: u64 },
+    #[error("{path}:{line}:{column}: invalid snapshot: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    #[error(
+        "{path}: snapshot schema_version {found} is not supported by this onus (it reads version {supported}); {hint}"
+    )]
+    SchemaVersion {
+        path: PathBuf,
+        found: String,
+        supported: u32,
+        hint: &'static str,
+    },
+    #[error("{path}: snapshot for provider {provider} has no `{provider}` resources section")]
+    MissingResources {
+        path: PathBuf,
+        provider: &'static str,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("cannot serialise snapshot: {0}")]
+    Serialize(String),
+    #[error(transparent)]
+    Write(#[from] output::WriteError),
+}
+
+/// Reads a snapshot file; the format follows the file extension.
+pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
+    let io = |source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_SNAPSHOT_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.to_owned(),
+            size,
+            max: MAX_SNAPSHOT_BYTES,
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(io)?;
+    load_str(&text, SnapshotFormat::for_path(path), path)
+}
+
+/// Parses snapshot text; `path` is only used in error messages.
+pub fn load_str(text: &str, format: SnapshotFormat, path: &Path) -> Result<Snapshot, LoadError> {
+    check_schema_version(text, format, path)?;
+    let snapshot: Snapshot = parse(text, format, path)?;
+    if snapshot.provider == super::Provider::Aws && snapshot.aws.is_none() {
+        return Err(LoadError::MissingResources {
+            path: path.to_owned(),
+            provider: "aws",
+        });
+    }
+    Ok(snapshot)
+}
+
+/// Looks at `schema_version` alone first, so that a snapshot from another version is
+/// refused with that reason rather than with whichever field changed.
+fn check_schema_version(text: &str, format: SnapshotFormat, path: &Path) -> Result<(), LoadError> {
+    #[derive(Deserialize)]
+    struct Probe {
+        schema_version: Option<serde_json::Value>,
+    }
+    let probe: Probe = parse(text, format, path)?;
+    let found = match probe.schema_version {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {
+            return Ok(());
+        }
+        Some(v) => v.to_string(),
+        None => "(missing)".to_owned(),
+    };
+    let hint = match found.parse::<u64>() {
+        Ok(n) if n > u64::from(SCHEMA_VERSION) => {
+            "it was written by a newer onus: upgrade onus to read it"
+        }
+        Ok(_) => "it was written by an older onus: collect it again",
+        Err(_) => "schema_version must be a number",
+    };
+    Err(LoadError::SchemaVersion {
+        path: path.to_owned(),
+        found,
+        supported: SCHEMA_VERSION,
+        hint,
+    })
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(
+    text: &str,
+    format: SnapshotFormat,
+    path: &Path,
+) -> Result<T, LoadError> {
+    match format {
+        SnapshotFormat::Json => serde_json::from_str(text).map_err(|e| LoadError::Syntax {
+            path: path.to_owned(),
+            line: e.line() as u64,
+            column: e.column() as u64,
+            message: strip_json_position(&e.to_string()),
+        }),
+        SnapshotFormat::Yaml => crate::yaml::from_str(text).map_err(|e| LoadError::Syntax {
+            path: path.to_owned(),
+            line: e.line,
+            column: e.column,
+            message: e.message,
+        }),
+    }
+}
+
+/// serde_json appends " at line L column C"; the error type carries those separately.
+fn strip_json_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Serialises a snapshot in the given format (deterministically: maps are ordered).
+pub fn to_string(snapshot: &Snapshot, format: SnapshotFormat) -> Result<String, SaveError> {
+    match format {
+        SnapshotFormat::Json => serde_json::to_string_pretty(snapshot)
+            .map(|mut s| {
+                s.push('\n');
+                s
+            })
+            .map_err(|e| SaveError::Serialize(e.to_string())),
+        SnapshotFormat::Yaml => {
+            serde_saphyr::to_string(snapshot).map_err(|e| SaveError::Serialize(e.to_string()))
+        }
+    }
+}
+
+/// Writes a snapshot atomically; the format follows the file extension.
+pub fn save(snapshot: &Snapshot, path: &Path) -> Result<(), SaveError> {
+    let text = to_string(snapshot, SnapshotFormat::for_path(path))?;
+    output::write_atomic(path, text.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_schema_version_is_named() {
+        let err = load_str(
+            r#"{"schema_version": 99, "provider": "aws"}"#,
+            SnapshotFormat::Json,
+            Path::new("s.json"),
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("schema_version 99"), "{msg}");
+        assert!(msg.contains("newer onus"), "{msg}");
+    }
+
+    #[test]
+    fn json_errors_carry_line_and_column() {
+        let err = load_str(
+            "{\n  \"schema_version\": 1,\n  \"provider\": \"gcp\"\n}",
+            SnapshotFormat::Json,
+            Path::new("s.json"),
+        )
+        .unwrap_err();
+        match err {
+            LoadError::Syntax { line, .. } => assert_eq!(line, 3),
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn yaml_errors_carry_line_and_column() {
+        let err = load_str(
+            "schema_version: 1\nprovider: aws\nbogus: 1\n",
+            SnapshotFormat::Yaml,
+            Path::new("s.yaml"),
+        )
+        .unwrap_err();
+        match err {
+            LoadError::Syntax { line, message, .. } => {
+                assert_eq!(line, 3, "{message}");
+                assert!(message.contains("bogus"), "{message}");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+}
