@@ -120,8 +120,9 @@ pub struct CellView {
     pub controls: Counts,
     /// Results (rule × resource) by outcome in this cell.
     pub results: Counts,
-    /// `fail`, `incomplete`, `pass`, `unchecked` (customer or shared, but no rule here) or
-    /// `provider` (inherited; not scanned).
+    /// `fail`, `incomplete`, `pass`, `unchecked` (customer or shared, but no rule here),
+    /// `provider` (inherited; not scanned) or `out-of-scope` (a column no scanned resource
+    /// belongs to, such as on-premises).
     pub state: &'static str,
 }
 
@@ -284,7 +285,9 @@ impl<'a> Report<'a> {
                             let key = (row.layer, col.id.as_str());
                             let controls = cell_controls.get(&key).cloned().unwrap_or_default();
                             let results = cell_results.get(&key).cloned().unwrap_or_default();
-                            let state = if controls.fail > 0 {
+                            let state = if col.models.is_empty() {
+                                "out-of-scope"
+                            } else if controls.fail > 0 {
                                 "fail"
                             } else if controls.not_assessed > 0 {
                                 "incomplete"

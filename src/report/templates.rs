@@ -61,22 +61,40 @@ fn broken_template(e: minijinja::Error) -> ! {
     panic!("built-in template does not compile: {e:#}")
 }
 
-/// Escapes text for Markdown (also inside table cells): punctuation that Markdown or inline
-/// HTML would interpret is backslash-escaped, line breaks and control characters are flattened.
+/// Escapes text for Markdown, also inside table cells: characters that open emphasis, code,
+/// links, inline HTML or cells are backslash-escaped, bare URLs cannot auto-link, a value cannot
+/// start a heading, list or quote, and line breaks, control characters and bidirectional
+/// overrides are flattened.
 pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    let leading_digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    for (i, &c) in chars.iter().enumerate() {
+        let next_is = |s: &str| chars[i + 1..].iter().take(s.len()).copied().eq(s.chars());
+        let escape = match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' => true,
+            '#' | '-' | '+' | '=' if i == 0 => true,
+            '.' | ')' if i == leading_digits && i > 0 => true,
+            ':' => next_is("//"),
+            '.' => {
+                i >= 3
+                    && chars[i - 3..i]
+                        .iter()
+                        .collect::<String>()
+                        .eq_ignore_ascii_case("www")
+            }
+            _ => false,
+        };
         match c {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '<' | '>' | '~' | '&' | '"' | '\'' | '=' | ':' => {
-                out.push('\\');
+            '\n' | '\r' | '\t' => out.push(' '),
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => out.push('\u{fffd}'),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => {
+                if escape {
+                    out.push('\\');
+                }
                 out.push(c);
             }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.push('\u{fffd}'),
-            // Bidirectional overrides could make text read differently from what it is.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => out.push('\u{fffd}'),
-            c => out.push(c),
         }
     }
     out
@@ -98,7 +116,18 @@ mod tests {
         assert_eq!(escape_markdown("<script>"), "\\<script\\>");
         assert_eq!(
             escape_markdown("[x](javascript:alert(1))"),
-            "\\[x\\]\\(javascript\\:alert\\(1\\)\\)"
+            "\\[x\\](javascript:alert(1))"
+        );
+        assert_eq!(
+            escape_markdown("see https://evil.example"),
+            "see https\\://evil.example"
+        );
+        assert_eq!(escape_markdown("www.evil.example"), "www\\.evil.example");
+        assert_eq!(escape_markdown("# heading"), "\\# heading");
+        assert_eq!(escape_markdown("12. item"), "12\\. item");
+        assert_eq!(
+            escape_markdown("2026-11-01T09:30:00Z"),
+            "2026-11-01T09:30:00Z"
         );
         assert_eq!(escape_markdown("line\nbreak"), "line break");
         assert_eq!(escape_markdown("\u{202e}abc"), "\u{fffd}abc");

@@ -1,0 +1,109 @@
+//! The rule catalogue stays honest: every built-in rule loads, is complete, lands on a cell of
+//! every matrix, and proves itself on a failing and a passing fixture.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use onus::engine::{RuleSet, fixtures};
+use onus::matrix::Matrix;
+
+fn builtin() -> RuleSet {
+    RuleSet::builtin().unwrap_or_else(|e| panic!("built-in rules do not load: {e}"))
+}
+
+#[test]
+fn builtin_rules_equal_the_rules_directory() {
+    let on_disk = RuleSet::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
+    let a: Vec<&str> = builtin()
+        .rules()
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect::<Vec<_>>();
+    let b: Vec<&str> = on_disk.rules().iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        a, b,
+        "the binary embeds a different rule set than rules/ (rebuild?)"
+    );
+}
+
+#[test]
+fn catalogue_is_large_enough_and_complete() {
+    let set = builtin();
+    assert!(set.rules().len() >= 40, "only {} rules", set.rules().len());
+    for rule in set.rules() {
+        assert!(
+            !rule.remediation.is_empty(),
+            "{} has no remediation",
+            rule.id
+        );
+        assert!(!rule.references.is_empty(), "{} has no references", rule.id);
+        assert!(rule.title.len() <= 90, "{} has a long title", rule.id);
+        let dir = rule.source.0.trim_start_matches("rules/");
+        let expected_prefix = format!("aws/{}/", rule.kind.name.split('.').nth(1).unwrap());
+        assert!(
+            dir.starts_with(&expected_prefix),
+            "{} lives in {dir}, expected under rules/{expected_prefix}",
+            rule.id
+        );
+        assert!(
+            rule.id.starts_with("aws-"),
+            "{}: AWS rule ids start with aws-",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn every_rule_lands_on_a_cell_of_every_matrix() {
+    let set = builtin();
+    for id in Matrix::builtin_ids() {
+        let matrix = Matrix::builtin(id).unwrap();
+        for rule in set.rules() {
+            assert!(
+                matrix.cell(rule.layer, rule.kind.model).is_some(),
+                "{} ({} × {}) has no cell in matrix {id}",
+                rule.id,
+                rule.layer,
+                rule.kind.model.id()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_fails_and_passes_on_its_fixtures() {
+    let set = builtin();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let matrix = Matrix::builtin(onus::matrix::DEFAULT).unwrap();
+    let outcomes = fixtures::check(&set, &dir, &matrix);
+    assert_eq!(outcomes.len(), set.rules().len() * 2);
+    let problems: Vec<String> = outcomes
+        .iter()
+        .flat_map(|o| {
+            o.problems
+                .iter()
+                .map(move |p| format!("{} ({}): {p}", o.rule, o.fixture.display()))
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "fixture problems:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn no_fixture_without_a_rule() {
+    let set = builtin();
+    let ids: BTreeSet<&str> = set.rules().iter().map(|r| r.id.as_str()).collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            ids.contains(name.as_str()),
+            "fixtures for unknown rule {name}"
+        );
+    }
+}
