@@ -63,7 +63,7 @@ fn evaluate(args: EvaluateArgs) -> Result<u8> {
     };
     let rules = load_rules(&args.rules)?;
     let matrix = Matrix::builtin(&args.output.matrix)?;
-    let evaluation = engine::evaluate(&snapshot, &rules, &matrix);
+    let evaluation = engine::evaluate(&snapshot, &rules, &matrix)?;
     for issue in &evaluation.issues {
         eprintln!(
             "onus: warning: rule {} on {}: {}",

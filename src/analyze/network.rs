@@ -65,12 +65,10 @@ pub fn ports_intersect(a_from: i64, a_to: i64, b_from: i64, b_to: i64) -> bool {
 }
 
 fn family_matches(cidr: &str, family: Family) -> bool {
-    match (cidr.parse::<IpNet>(), family) {
-        (Ok(_), Family::Any) => true,
-        (Ok(IpNet::V4(_)), Family::Ipv4) => true,
-        (Ok(IpNet::V6(_)), Family::Ipv6) => true,
-        _ => false,
-    }
+    matches!(
+        (cidr.parse::<IpNet>(), family),
+        (Ok(_), Family::Any) | (Ok(IpNet::V4(_)), Family::Ipv4) | (Ok(IpNet::V6(_)), Family::Ipv6)
+    )
 }
 
 /// The port range a protocol and bounds allow; `None` for protocols without ports (ICMP).
@@ -86,16 +84,18 @@ fn port_range(protocol: &str, from: Option<i32>, to: Option<i32>) -> Option<(i64
     }
 }
 
-fn is_tcp_or_all(protocol: &str) -> bool {
+/// Protocols that carry ports: TCP, UDP, or every protocol.
+fn carries_ports(protocol: &str) -> bool {
     matches!(
         protocol.to_ascii_lowercase().as_str(),
-        "-1" | "all" | "tcp" | "6"
+        "-1" | "all" | "tcp" | "6" | "udp" | "17"
     )
 }
 
 fn reaches(range: (i64, i64), ports: &Ports) -> bool {
     match ports {
-        Ports::All => range.0 <= 0 && range.1 >= 65535,
+        // Port 0 is reserved: 1-65535 opens every usable port.
+        Ports::All => range.0 <= 1 && range.1 >= 65535,
         Ports::AnyOf(list) => list
             .iter()
             .any(|p| ports_intersect(range.0, range.1, i64::from(*p), i64::from(*p))),
@@ -123,11 +123,11 @@ fn describe_range(protocol: &str, range: (i64, i64)) -> String {
 }
 
 /// Security-group permissions that let the whole internet (of `family`) reach `ports` over
-/// TCP (or all protocols), each described as e.g. `tcp 22 from 0.0.0.0/0`.
+/// TCP, UDP or all protocols, each described as e.g. `tcp 22 from 0.0.0.0/0`.
 pub fn world_exposures(perms: &[Permission], ports: &Ports, family: Family) -> Vec<String> {
     let mut out = Vec::new();
     for p in perms {
-        if !is_tcp_or_all(&p.protocol) {
+        if !carries_ports(&p.protocol) {
             continue;
         }
         let Some(range) = port_range(&p.protocol, p.from_port, p.to_port) else {
@@ -177,7 +177,7 @@ pub fn nacl_world_exposures(
                 _ => e.cidr_block.as_deref(),
             };
             cidr.is_some_and(|c| is_world(c) && family_matches(c, *fam))
-                && is_tcp_or_all(&e.protocol)
+                && carries_ports(&e.protocol)
         });
         let decisive: Vec<&&NetworkAclEntry> = world_entries.collect();
         let mut found = Vec::new();
@@ -307,6 +307,16 @@ mod tests {
         assert_eq!(
             world_exposures(&all, &Ports::AnyOf(vec![22]), Family::Any).len(),
             1
+        );
+        let almost = vec![perm("tcp", 1, 65535, &["0.0.0.0/0"], &[])];
+        assert_eq!(
+            world_exposures(&almost, &Ports::All, Family::Any),
+            vec!["tcp 1-65535 from 0.0.0.0/0"]
+        );
+        let rdp_udp = vec![perm("udp", 3389, 3389, &["0.0.0.0/0"], &[])];
+        assert_eq!(
+            world_exposures(&rdp_udp, &Ports::AnyOf(vec![3389]), Family::Any),
+            vec!["udp 3389 from 0.0.0.0/0"]
         );
         let icmp = vec![perm("icmp", -1, -1, &["0.0.0.0/0"], &[])];
         assert!(world_exposures(&icmp, &Ports::All, Family::Any).is_empty());

@@ -12,8 +12,22 @@ use super::helpers::{COLLECTED_AT, ENV};
 use super::rule::Rule;
 use crate::analyze::{Resource, inventory};
 use crate::finding::{Finding, ResourceRef, Status};
-use crate::matrix::Matrix;
+use crate::matrix::{Cell, Matrix};
 use crate::snapshot::{CoverageGap, Snapshot};
+
+/// Evaluation cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error(
+        "rule {rule} ({layer} × {model}) has no cell in matrix {matrix}; choose another --matrix"
+    )]
+    NoCell {
+        rule: String,
+        layer: &'static str,
+        model: &'static str,
+        matrix: String,
+    },
+}
 
 /// A rule that could not be evaluated on a resource (its result is `not-assessed`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,13 +46,34 @@ pub struct Evaluation {
 }
 
 /// Evaluates `rules` over `snapshot`, placing each result on `matrix`.
-pub fn evaluate(snapshot: &Snapshot, rules: &RuleSet, matrix: &Matrix) -> Evaluation {
+pub fn evaluate(
+    snapshot: &Snapshot,
+    rules: &RuleSet,
+    matrix: &Matrix,
+) -> Result<Evaluation, EvalError> {
     let refs: Vec<&Rule> = rules.rules().iter().collect();
     evaluate_rules(snapshot, &refs, matrix)
 }
 
 /// Evaluates the given rules over `snapshot`.
-pub fn evaluate_rules(snapshot: &Snapshot, rules: &[&Rule], matrix: &Matrix) -> Evaluation {
+pub fn evaluate_rules(
+    snapshot: &Snapshot,
+    rules: &[&Rule],
+    matrix: &Matrix,
+) -> Result<Evaluation, EvalError> {
+    let cells = rules
+        .iter()
+        .map(|rule| {
+            matrix
+                .cell(rule.layer, rule.kind.model)
+                .ok_or_else(|| EvalError::NoCell {
+                    rule: rule.id.clone(),
+                    layer: rule.layer.id(),
+                    model: rule.kind.model.id(),
+                    matrix: matrix.id.clone(),
+                })
+        })
+        .collect::<Result<Vec<Cell>, EvalError>>()?;
     let resources = inventory(snapshot);
     let collected_at = Value::from(
         snapshot
@@ -64,7 +99,8 @@ pub fn evaluate_rules(snapshot: &Snapshot, rules: &[&Rule], matrix: &Matrix) -> 
 
     let outcomes: Vec<(Vec<Finding>, Vec<EvalIssue>)> = rules
         .par_iter()
-        .map(|rule| {
+        .zip(cells.par_iter())
+        .map(|(rule, cell)| {
             let indices = by_kind
                 .get(rule.kind.name)
                 .map(Vec::as_slice)
@@ -77,7 +113,7 @@ pub fn evaluate_rules(snapshot: &Snapshot, rules: &[&Rule], matrix: &Matrix) -> 
                         &resources[i],
                         &contexts[i],
                         &snapshot.coverage_gaps,
-                        matrix,
+                        cell,
                     )
                 })
                 .fold(
@@ -97,7 +133,7 @@ pub fn evaluate_rules(snapshot: &Snapshot, rules: &[&Rule], matrix: &Matrix) -> 
                     },
                 );
             out.0
-                .extend(listing_gaps(rule, &snapshot.coverage_gaps, matrix));
+                .extend(listing_gaps(rule, cell, &snapshot.coverage_gaps));
             out
         })
         .collect();
@@ -110,11 +146,11 @@ pub fn evaluate_rules(snapshot: &Snapshot, rules: &[&Rule], matrix: &Matrix) -> 
     }
     findings.par_sort_by(Finding::report_order);
     issues.sort_by(|a, b| (&a.rule, &a.resource).cmp(&(&b.rule, &b.resource)));
-    Evaluation {
+    Ok(Evaluation {
         findings,
         issues,
         resources: resources.len(),
-    }
+    })
 }
 
 fn resource_ref(r: &Resource) -> ResourceRef {
@@ -129,25 +165,18 @@ fn resource_ref(r: &Resource) -> ResourceRef {
 
 fn finding(
     rule: &Rule,
+    cell: &Cell,
     resource: ResourceRef,
     status: Status,
     message: String,
-    matrix: &Matrix,
 ) -> Finding {
-    let cell = matrix
-        .cell(rule.layer, rule.kind.model)
-        .unwrap_or_else(|| crate::matrix::Cell {
-            layer: rule.layer,
-            model: rule.kind.model.id().to_owned(),
-            owner: crate::matrix::Owner::Customer,
-        });
     Finding {
         fingerprint: Finding::fingerprint_of(&rule.id, &resource),
         rule: rule.id.clone(),
         status,
         severity: rule.severity,
         resource,
-        matrix: cell,
+        matrix: cell.clone(),
         message,
     }
 }
@@ -170,12 +199,12 @@ fn evaluate_one(
     r: &Resource,
     ctx: &Value,
     gaps: &[CoverageGap],
-    matrix: &Matrix,
+    cell: &Cell,
 ) -> Option<(Finding, Option<EvalIssue>)> {
     let not_assessed = |gap: &CoverageGap| {
         let message = format!("not assessed: {}", gap.describe());
         (
-            finding(rule, resource_ref(r), Status::NotAssessed, message, matrix),
+            finding(rule, cell, resource_ref(r), Status::NotAssessed, message),
             None,
         )
     };
@@ -189,10 +218,10 @@ fn evaluate_one(
         (
             finding(
                 rule,
+                cell,
                 resource_ref(r),
                 Status::NotAssessed,
                 format!("not assessed: {detail}"),
-                matrix,
             ),
             Some(issue),
         )
@@ -224,14 +253,14 @@ fn evaluate_one(
                 None => format!("{}: {}", r.name, rule.title),
             };
             Some((
-                finding(rule, resource_ref(r), Status::Fail, message, matrix),
+                finding(rule, cell, resource_ref(r), Status::Fail, message),
                 None,
             ))
         }
         Ok(_) => {
             let message = format!("{}: passes {}", r.name, rule.id);
             Some((
-                finding(rule, resource_ref(r), Status::Pass, message, matrix),
+                finding(rule, cell, resource_ref(r), Status::Pass, message),
                 None,
             ))
         }
@@ -241,7 +270,7 @@ fn evaluate_one(
 
 /// One `not-assessed` result per failed listing of the rule's kind: what could not be listed
 /// could not be checked.
-fn listing_gaps(rule: &Rule, gaps: &[CoverageGap], matrix: &Matrix) -> Vec<Finding> {
+fn listing_gaps(rule: &Rule, cell: &Cell, gaps: &[CoverageGap]) -> Vec<Finding> {
     gaps.iter()
         .filter(|g| g.is_listing_gap() && g.kind == rule.kind.name)
         .map(|g| {
@@ -260,10 +289,10 @@ fn listing_gaps(rule: &Rule, gaps: &[CoverageGap], matrix: &Matrix) -> Vec<Findi
             };
             finding(
                 rule,
+                cell,
                 resource,
                 Status::NotAssessed,
                 format!("not assessed: {}", g.describe()),
-                matrix,
             )
         })
         .collect()

@@ -34,7 +34,17 @@ fn check_one(rule: &Rule, path: &Path, expect: Status, matrix: &Matrix) -> Fixtu
     match snapshot::load(path) {
         Err(e) => problems.push(e.to_string()),
         Ok(snap) => {
-            let eval = evaluate_rules(&snap, &[rule], matrix);
+            let eval = match evaluate_rules(&snap, &[rule], matrix) {
+                Ok(eval) => eval,
+                Err(e) => {
+                    problems.push(e.to_string());
+                    return FixtureOutcome {
+                        rule: rule.id.clone(),
+                        fixture: path.to_owned(),
+                        problems,
+                    };
+                }
+            };
             let count = |s: Status| eval.findings.iter().filter(|f| f.status == s).count();
             let (fail, pass, na) = (
                 count(Status::Fail),

@@ -10,26 +10,11 @@ use serde_json::Value as Json;
 
 use crate::analyze::network::{self, Family, Ports};
 use crate::analyze::policy;
-use crate::snapshot::{Grant, NetworkAclEntry, Permission};
+use crate::snapshot::{Grant, InlinePolicy, NetworkAclEntry, Permission};
 
 /// The variable every evaluation context carries: the snapshot's collection time, against
 /// which ages are measured (so results do not depend on when the report is rendered).
 pub const COLLECTED_AT: &str = "collected_at";
-
-/// Functions and tests registered in the environment (not resource fields).
-pub const FUNCTIONS: &[&str] = &[
-    "days_since",
-    "is_world",
-    "cidr_contains",
-    "cidr_overlaps",
-    "ports_intersect",
-    "world_exposures",
-    "nacl_world_exposures",
-    "policy_full_admin",
-    "policy_public_statements",
-    "policy_denies_insecure_transport",
-    "acl_public_grants",
-];
 
 pub static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
@@ -49,6 +34,7 @@ pub static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_function("policy_full_admin", |doc: Serde<Json>| {
         statements(&doc).map(|s| policy::full_admin_statements(&s))
     });
+    env.add_function("inline_full_admin", inline_full_admin);
     env.add_function("policy_public_statements", |doc: Serde<Json>| {
         statements(&doc).map(|s| policy::public_statements(&s))
     });
@@ -114,6 +100,24 @@ fn unused_for(state: &State, credential: Value, days: i64) -> Result<bool, Error
         last_used
     };
     older_than(state, reference, days)
+}
+
+/// `inline_full_admin(inline_policies)`: `policy NAME (statement …)` for every inline policy
+/// that allows everything on everything. A malformed document is an error (not assessed).
+fn inline_full_admin(policies: Serde<Vec<InlinePolicy>>) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    for p in policies.iter() {
+        let hits = policy::full_admin_statements(&statements(&p.document)?);
+        if !hits.is_empty() {
+            out.push(format!("policy {} ({})", p.name, hits.join(", ")));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `name` is a function, test or global of the rule environment rather than a field.
+pub fn is_builtin_name(name: &str) -> bool {
+    name == COLLECTED_AT || ENV.globals().any(|(n, _)| n == name)
 }
 
 fn ports_arg(value: &Value) -> Result<Ports, Error> {

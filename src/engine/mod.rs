@@ -9,7 +9,7 @@ mod rule;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use evaluate::{EvalIssue, Evaluation, evaluate, evaluate_rules};
+pub use evaluate::{EvalError, EvalIssue, Evaluation, evaluate, evaluate_rules};
 pub use rule::{Effort, Rule, RuleError, RuleSource};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));

@@ -7,7 +7,7 @@ use minijinja::Expression;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
-use super::helpers::{COLLECTED_AT, ENV, FUNCTIONS};
+use super::helpers::{ENV, is_builtin_name};
 use crate::analyze::{Kind, kinds};
 use crate::finding::Severity;
 use crate::matrix::Layer;
@@ -241,7 +241,7 @@ fn check_reads(
 ) -> Result<BTreeSet<String>, String> {
     let mut reads = BTreeSet::new();
     for name in names {
-        if name == COLLECTED_AT || FUNCTIONS.contains(&name.as_str()) {
+        if is_builtin_name(&name) {
             continue;
         }
         if !kind.has_field(&name) {

@@ -38,13 +38,6 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
             escape_formatter(out, state, value)
         }
     });
-    env.add_filter("pct", |part: usize, whole: usize| {
-        if whole == 0 {
-            0
-        } else {
-            (part * 100 + whole / 2) / whole
-        }
-    });
     env.add_template(
         "report.html.j2",
         include_str!("../../templates/report.html.j2"),
