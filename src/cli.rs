@@ -23,6 +23,12 @@ Exit codes:
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Collect a snapshot of a cloud account (read-only) and save it.
+    #[command(subcommand)]
+    Collect(CollectCommand),
+    /// Collect, evaluate and report in one run.
+    #[command(subcommand)]
+    Scan(ScanCommand),
     /// Evaluate a saved snapshot and write a report.
     Evaluate(EvaluateArgs),
     /// List, show and test rules.
@@ -38,6 +44,67 @@ pub enum Command {
     },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CollectCommand {
+    /// Snapshot an AWS account.
+    Aws {
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Where to write the snapshot (.json, .yaml or .yml).
+        #[arg(long, short = 'o')]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScanCommand {
+    /// Scan an AWS account.
+    Aws(Box<ScanAwsArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanAwsArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Also save the collected snapshot here, to evaluate again later.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot_out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+/// Where and how to reach AWS. Credentials come from the default chain: environment,
+/// shared config and credentials files, SSO, assume-role profiles, web identity, IMDS.
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// Named profile from the shared config files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Regions to scan: a comma-separated list, or `all` (every region enabled for the
+    /// account). Default: the configured region.
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Send every API call to this endpoint (also read from AWS_ENDPOINT_URL).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// At most this many API calls in flight.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Attempts per API call, including the first, on throttling and transient errors.
+    #[arg(long, default_value_t = 6)]
+    pub max_attempts: u32,
+    /// Seconds one API call may take, retries included.
+    #[arg(long, default_value_t = 60)]
+    pub call_timeout: u64,
+    /// Print nothing but errors on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

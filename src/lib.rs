@@ -5,6 +5,7 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod collect;
 pub mod engine;
 pub mod finding;
 pub mod gate;

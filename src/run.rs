@@ -7,7 +7,10 @@ use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 
 use crate::analyze::kinds;
-use crate::cli::{Cli, Command, EvaluateArgs, Format, MatrixCommand, RuleArgs, RulesCommand};
+use crate::cli::{
+    AwsArgs, Cli, CollectCommand, Command, EvaluateArgs, Format, GateArgs, MatrixCommand,
+    OutputArgs, RuleArgs, RulesCommand, ScanCommand,
+};
 use crate::engine::{self, RuleSet};
 use crate::finding::Severity;
 use crate::gate;
@@ -21,6 +24,18 @@ pub const SAMPLE: &str = include_str!("../samples/aws-demo.snapshot.json");
 /// Runs a command; returns the exit code (0 or 1) or an error (exit 2).
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
+        Command::Collect(CollectCommand::Aws { aws, output }) => {
+            let snapshot = collect_aws(&aws)?;
+            snapshot::save(&snapshot, &output)?;
+            Ok(0)
+        }
+        Command::Scan(ScanCommand::Aws(args)) => {
+            let snapshot = collect_aws(&args.aws)?;
+            if let Some(path) = &args.snapshot_out {
+                snapshot::save(&snapshot, path)?;
+            }
+            report_on(&snapshot, &args.output, &args.rules, &args.gate)
+        }
         Command::Evaluate(args) => evaluate(args),
         Command::Rules(cmd) => rules(cmd),
         Command::Matrix(cmd) => matrix(cmd),
@@ -61,9 +76,19 @@ fn evaluate(args: EvaluateArgs) -> Result<u8> {
             Path::new("samples/aws-demo.snapshot.json"),
         )?,
     };
-    let rules = load_rules(&args.rules)?;
-    let matrix = Matrix::builtin(&args.output.matrix)?;
-    let evaluation = engine::evaluate(&snapshot, &rules, &matrix)?;
+    report_on(&snapshot, &args.output, &args.rules, &args.gate)
+}
+
+/// Evaluates a snapshot, writes the report, and judges the result.
+fn report_on(
+    snapshot: &Snapshot,
+    output: &OutputArgs,
+    rule_args: &RuleArgs,
+    gate: &GateArgs,
+) -> Result<u8> {
+    let rules = load_rules(rule_args)?;
+    let matrix = Matrix::builtin(&output.matrix)?;
+    let evaluation = engine::evaluate(snapshot, &rules, &matrix)?;
     for issue in &evaluation.issues {
         eprintln!(
             "onus: warning: rule {} on {}: {}",
@@ -71,22 +96,68 @@ fn evaluate(args: EvaluateArgs) -> Result<u8> {
         );
     }
     let options = ReportOptions {
-        title: args.output.title.clone(),
-        customer: args.output.customer.clone(),
-        assessor: args.output.assessor.clone(),
+        title: output.title.clone(),
+        customer: output.customer.clone(),
+        assessor: output.assessor.clone(),
     };
-    let report = Report::build(&snapshot, &evaluation, &rules, &matrix, &options);
-    let text = match args.output.format {
+    let report = Report::build(snapshot, &evaluation, &rules, &matrix, &options);
+    let text = match output.format {
         Format::Text => report::text(&report)?,
         Format::Json => report::json(&report)?,
         Format::Md => report::markdown(&report)?,
         Format::Html => report::html(&report)?,
     };
-    write_output(args.output.output.as_deref(), &text)?;
+    write_output(output.output.as_deref(), &text)?;
 
-    let verdict = gate::judge(&evaluation.findings, args.gate.fail_on.map(Severity::from));
+    let verdict = gate::judge(&evaluation.findings, gate.fail_on.map(Severity::from));
     eprintln!("onus: {}", verdict.summary);
     Ok(verdict.exit_code)
+}
+
+#[cfg(feature = "aws")]
+fn collect_aws(args: &AwsArgs) -> Result<Snapshot> {
+    use crate::collect::aws::{AwsOptions, Regions, collect};
+    let regions = match args.regions.as_slice() {
+        [] => Regions::Configured,
+        [one] if one == "all" => Regions::All,
+        list => Regions::List(list.to_vec()),
+    };
+    let options = AwsOptions {
+        profile: args.profile.clone(),
+        regions,
+        endpoint_url: args.endpoint_url.clone(),
+        concurrency: args.concurrency,
+        max_attempts: args.max_attempts,
+        call_timeout: std::time::Duration::from_secs(args.call_timeout),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let started = std::time::Instant::now();
+    let (snapshot, stats) = runtime.block_on(collect(&options))?;
+    if !args.quiet {
+        let resources = crate::analyze::inventory(&snapshot).len();
+        eprintln!(
+            "onus: collected {resources} resources from account {} as {} in {} region(s): {} API calls in {:.1}s; {} coverage gap(s)",
+            snapshot.accounts.join(", "),
+            snapshot
+                .collector
+                .principal
+                .as_deref()
+                .unwrap_or("an unknown principal"),
+            snapshot.regions.len(),
+            stats.calls.values().sum::<u64>(),
+            started.elapsed().as_secs_f64(),
+            snapshot.coverage_gaps.len()
+        );
+    }
+    Ok(snapshot)
+}
+
+#[cfg(not(feature = "aws"))]
+fn collect_aws(_: &AwsArgs) -> Result<Snapshot> {
+    bail!("this onus was built without AWS support: rebuild with `--features aws`")
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<()> {

@@ -1,0 +1,190 @@
+//! The AWS collector: credentials and endpoints through aws-config, then IAM and S3 (global)
+//! and every selected region concurrently, under one concurrency bound.
+
+mod ctx;
+mod iam;
+mod logging;
+mod network;
+mod s3;
+
+use std::collections::BTreeMap;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use chrono::Utc;
+use futures::future::join_all;
+
+pub(crate) use ctx::{Ctx, classify, error_code, to_utc};
+
+use super::CollectError;
+use crate::snapshot::{AwsAccount, AwsResources, Collector, Provider, SCHEMA_VERSION, Snapshot};
+
+/// Which regions to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Regions {
+    /// The region of the loaded configuration.
+    Configured,
+    /// Every region enabled for the account (`ec2:DescribeRegions`).
+    All,
+    List(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub regions: Regions,
+    /// Overrides every service endpoint (e.g. a local API implementation).
+    pub endpoint_url: Option<String>,
+    /// At most this many API calls in flight.
+    pub concurrency: usize,
+    /// Attempts per call, including the first, for throttling and transient errors.
+    pub max_attempts: u32,
+    /// Limit for one API call, retries included.
+    pub call_timeout: std::time::Duration,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        AwsOptions {
+            profile: None,
+            regions: Regions::Configured,
+            endpoint_url: None,
+            concurrency: 16,
+            max_attempts: 6,
+            call_timeout: std::time::Duration::from_secs(60),
+        }
+    }
+}
+
+/// What a collection cost.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CollectStats {
+    /// API calls made, by operation (e.g. `s3:GetBucketPolicy`), pages counted separately.
+    pub calls: BTreeMap<String, u64>,
+}
+
+/// Collects a snapshot of the account the credentials belong to.
+pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), CollectError> {
+    let collected_at = Utc::now();
+    if options.concurrency == 0 {
+        return Err(CollectError::Options(
+            "--concurrency must be at least 1".into(),
+        ));
+    }
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(
+            RetryConfig::adaptive()
+                .with_max_attempts(options.max_attempts)
+                .with_initial_backoff(std::time::Duration::from_millis(200)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(options.call_timeout)
+                .operation_attempt_timeout(options.call_timeout / 2)
+                .connect_timeout(std::time::Duration::from_secs(10))
+                .build(),
+        );
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    let endpoint_overridden = options.endpoint_url.is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL").is_some_and(|v| !v.is_empty());
+
+    let sts = aws_sdk_sts::Client::new(&config);
+    let identity = sts.get_caller_identity().send().await.map_err(|e| {
+        CollectError::Identity(aws_sdk_sts::error::DisplayErrorContext(&e).to_string())
+    })?;
+    let account_id = identity
+        .account()
+        .ok_or_else(|| CollectError::Identity("GetCallerIdentity returned no account".into()))?
+        .to_owned();
+    let principal = identity.arn().map(str::to_owned);
+
+    let ctx = Ctx::new(
+        account_id.clone(),
+        config,
+        endpoint_overridden,
+        options.concurrency,
+    );
+    let regions = resolve_regions(&ctx, &options.regions).await?;
+
+    let regional = join_all(regions.iter().map(|region| async {
+        let (mut data, (detectors, recorders)) = tokio::join!(
+            network::collect_region(&ctx, region),
+            logging::collect_detection(&ctx, region)
+        );
+        data.guardduty_detectors = detectors;
+        data.config_recorders = recorders;
+        (region.clone(), data)
+    }));
+    let ((iam, alias), s3, trails, regional) = tokio::join!(
+        iam::collect(&ctx),
+        s3::collect(&ctx),
+        logging::collect_trails(&ctx, &regions),
+        regional
+    );
+    let region_map: BTreeMap<_, _> = regional.into_iter().collect();
+
+    let account = AwsAccount {
+        account_id: account_id.clone(),
+        alias,
+        iam,
+        s3,
+        cloudtrail: trails,
+        regions: region_map,
+    };
+    let stats = CollectStats { calls: ctx.calls() };
+    let snapshot = Snapshot {
+        schema_version: SCHEMA_VERSION,
+        provider: Provider::Aws,
+        accounts: vec![account_id],
+        regions,
+        collected_at,
+        collector: Collector {
+            name: "onus".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            principal,
+        },
+        coverage_gaps: ctx.into_gaps(),
+        aws: Some(AwsResources {
+            accounts: vec![account],
+        }),
+    };
+    Ok((snapshot, stats))
+}
+
+async fn resolve_regions(ctx: &Ctx, regions: &Regions) -> Result<Vec<String>, CollectError> {
+    let mut list = match regions {
+        Regions::List(list) => list.clone(),
+        Regions::Configured => {
+            vec![ctx.config.region().map(|r| r.to_string()).ok_or_else(|| {
+                CollectError::Options(
+                    "no region configured: set AWS_REGION, a profile region, or --regions".into(),
+                )
+            })?]
+        }
+        Regions::All => {
+            let ec2 = aws_sdk_ec2::Client::new(&ctx.config);
+            let _permit = ctx.permit().await;
+            ctx.count("ec2:DescribeRegions");
+            let out = ec2.describe_regions().send().await.map_err(|e| {
+                CollectError::Options(format!(
+                    "--regions all: DescribeRegions failed: {}",
+                    aws_sdk_ec2::error::DisplayErrorContext(&e)
+                ))
+            })?;
+            out.regions()
+                .iter()
+                .filter_map(|r| r.region_name().map(str::to_owned))
+                .collect()
+        }
+    };
+    list.sort();
+    list.dedup();
+    Ok(list)
+}
