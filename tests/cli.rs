@@ -81,11 +81,26 @@ fn fail_on_sets_the_exit_code_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let clean = dir.path().join("clean.yaml");
     std::fs::write(&clean, CLEAN_SNAPSHOT).unwrap();
-    let out = onus(&["evaluate", clean.to_str().unwrap(), "--fail-on", "info"]);
+    // Its only failures are high (no multi-region trail) and below: the threshold decides.
+    let out = onus(&["evaluate", clean.to_str().unwrap(), "--fail-on", "critical"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing failed at or above critical"),
+        "{}",
+        stderr(&out)
+    );
+    let out = onus(&["evaluate", clean.to_str().unwrap(), "--fail-on", "high"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = onus(&["evaluate", clean.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "no --fail-on, no gate: {}",
+        stderr(&out)
+    );
 }
 
-/// An account whose root is locked down and that has nothing else.
+/// An account whose root is locked down, with a support role, and no trail.
 const CLEAN_SNAPSHOT: &str = "\
 schema_version: 1
 provider: aws
@@ -269,7 +284,12 @@ fn rules_list_show_matrix_kinds_completions() {
     for matrix in ["microsoft-2017", "microsoft-current", "aws"] {
         let out = onus(&["matrix", "show", "--matrix", matrix]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        assert!(String::from_utf8(out.stdout).unwrap().contains("Physical"));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.lines().count() >= 9, "{text}");
+        assert!(
+            text.contains("customer") && text.contains("provider"),
+            "{text}"
+        );
     }
     assert_eq!(
         onus(&["matrix", "show", "--matrix", "gcp"]).status.code(),
@@ -316,4 +336,11 @@ fn yaml_snapshot_round_trips() {
     assert_eq!(onus::snapshot::load(&json).unwrap(), snap);
     assert_eq!(onus::snapshot::load(&yaml2).unwrap(), snap);
     assert!(Path::new(&json).exists());
+}
+
+#[test]
+fn sample_text_report_is_as_reviewed() {
+    let out = onus(&["evaluate", SAMPLE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }

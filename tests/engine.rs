@@ -105,7 +105,8 @@ fn one_result_per_rule_and_resource() {
         &snapshot_with(vec![]),
         &set,
         &Matrix::builtin("microsoft-2017").unwrap(),
-    );
+    )
+    .unwrap();
     assert_eq!(eval.findings.len(), 2);
     let open = eval
         .findings
@@ -147,7 +148,8 @@ fn a_gap_on_a_read_field_is_not_assessed_never_pass() {
         &snapshot_with(vec![gap(Some("arn:aws:s3:::hidden"), &["acl"], None)]),
         &set,
         &Matrix::builtin("microsoft-2017").unwrap(),
-    );
+    )
+    .unwrap();
     let status = |rule: &str, name: &str| {
         eval.findings
             .iter()
@@ -180,7 +182,8 @@ fn a_field_gap_for_a_whole_region_covers_every_resource_there() {
         &snapshot_with(vec![gap(None, &["logging"], Some("eu-west-1"))]),
         &set,
         &Matrix::builtin("microsoft-2017").unwrap(),
-    );
+    )
+    .unwrap();
     assert_eq!(eval.findings.len(), 2);
     assert!(
         eval.findings
@@ -191,7 +194,8 @@ fn a_field_gap_for_a_whole_region_covers_every_resource_there() {
         &snapshot_with(vec![gap(None, &["logging"], Some("us-east-1"))]),
         &set,
         &Matrix::builtin("microsoft-2017").unwrap(),
-    );
+    )
+    .unwrap();
     assert!(
         other_region
             .findings
@@ -220,7 +224,8 @@ fn a_failed_listing_yields_a_not_assessed_result_per_rule() {
         &snapshot_with(vec![gap(None, &[], Some("us-east-1"))]),
         &set,
         &Matrix::builtin("microsoft-2017").unwrap(),
-    );
+    )
+    .unwrap();
     let scope: Vec<_> = eval
         .findings
         .iter()
@@ -255,7 +260,8 @@ fn a_rule_that_errors_at_runtime_is_not_assessed_and_reported() {
         &snapshot_with(vec![]),
         &set,
         &Matrix::builtin("microsoft-2017").unwrap(),
-    );
+    )
+    .unwrap();
     assert_eq!(eval.findings.len(), 2);
     assert!(
         eval.findings
@@ -275,7 +281,8 @@ fn applies_when_narrows_without_results() {
         &snapshot_with(vec![]),
         &set,
         &Matrix::builtin("microsoft-2017").unwrap(),
-    );
+    )
+    .unwrap();
     assert_eq!(eval.findings.len(), 1);
     assert_eq!(eval.findings[0].resource.name, "open");
 }

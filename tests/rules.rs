@@ -16,11 +16,8 @@ fn builtin() -> RuleSet {
 #[test]
 fn builtin_rules_equal_the_rules_directory() {
     let on_disk = RuleSet::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap();
-    let a: Vec<&str> = builtin()
-        .rules()
-        .iter()
-        .map(|r| r.id.as_str())
-        .collect::<Vec<_>>();
+    let builtin = builtin();
+    let a: Vec<&str> = builtin.rules().iter().map(|r| r.id.as_str()).collect();
     let b: Vec<&str> = on_disk.rules().iter().map(|r| r.id.as_str()).collect();
     assert_eq!(
         a, b,
