@@ -103,8 +103,11 @@ pub struct AwsArgs {
     #[arg(long, default_value_t = 60)]
     pub call_timeout: u64,
     /// Print nothing but errors on standard error.
-    #[arg(long, short = 'q')]
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Also print every API call on standard error.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

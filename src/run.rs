@@ -129,6 +129,10 @@ fn collect_aws(args: &AwsArgs) -> Result<Snapshot> {
         concurrency: args.concurrency,
         max_attempts: args.max_attempts,
         call_timeout: std::time::Duration::from_secs(args.call_timeout),
+        // Per-service progress when a person is watching; silent in pipelines.
+        progress: !args.quiet
+            && (args.verbose || std::io::IsTerminal::is_terminal(&std::io::stderr())),
+        log_calls: args.verbose,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

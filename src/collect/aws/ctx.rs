@@ -17,6 +17,7 @@ pub(crate) struct Ctx {
     /// fixed endpoint.
     pub endpoint_overridden: bool,
     limit: Semaphore,
+    log_calls: bool,
     gaps: Mutex<Vec<CoverageGap>>,
     calls: Mutex<BTreeMap<String, u64>>,
 }
@@ -27,12 +28,14 @@ impl Ctx {
         config: SdkConfig,
         endpoint_overridden: bool,
         concurrency: usize,
+        log_calls: bool,
     ) -> Ctx {
         Ctx {
             account,
             config,
             endpoint_overridden,
             limit: Semaphore::new(concurrency),
+            log_calls,
             gaps: Mutex::new(Vec::new()),
             calls: Mutex::new(BTreeMap::new()),
         }
@@ -49,6 +52,9 @@ impl Ctx {
 
     /// Counts one call of `operation` (e.g. `s3:GetBucketPolicy`).
     pub fn count(&self, operation: &str) {
+        if self.log_calls {
+            eprintln!("onus: call {operation}");
+        }
         if let Ok(mut calls) = self.calls.lock() {
             *calls.entry(operation.to_owned()).or_default() += 1;
         }

@@ -42,6 +42,10 @@ pub struct AwsOptions {
     pub max_attempts: u32,
     /// Limit for one API call, retries included.
     pub call_timeout: std::time::Duration,
+    /// Print a line per service and region on standard error as each finishes.
+    pub progress: bool,
+    /// Print every API call on standard error.
+    pub log_calls: bool,
 }
 
 impl Default for AwsOptions {
@@ -53,6 +57,8 @@ impl Default for AwsOptions {
             concurrency: 16,
             max_attempts: 6,
             call_timeout: std::time::Duration::from_secs(60),
+            progress: false,
+            log_calls: false,
         }
     }
 }
@@ -110,24 +116,63 @@ pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), C
         config,
         endpoint_overridden,
         options.concurrency,
+        options.log_calls,
     );
     let regions = resolve_regions(&ctx, &options.regions).await?;
 
-    let regional = join_all(regions.iter().map(|region| async {
+    let progress = options.progress;
+    let ctx_ref = &ctx;
+    let regional = join_all(regions.iter().map(|region| async move {
+        let ctx = ctx_ref;
         let (mut data, (detectors, recorders)) = tokio::join!(
-            network::collect_region(&ctx, region),
-            logging::collect_detection(&ctx, region)
+            network::collect_region(ctx, region),
+            logging::collect_detection(ctx, region)
         );
         data.guardduty_detectors = detectors;
         data.config_recorders = recorders;
+        if progress {
+            eprintln!(
+                "onus: {region}: {} VPCs, {} subnets, {} security groups, {} network ACLs, {} instances, {} GuardDuty detectors, {} Config recorders",
+                data.vpcs.len(),
+                data.subnets.len(),
+                data.security_groups.len(),
+                data.network_acls.len(),
+                data.instances.len(),
+                data.guardduty_detectors.len(),
+                data.config_recorders.len()
+            );
+        }
         (region.clone(), data)
     }));
-    let ((iam, alias), s3, trails, regional) = tokio::join!(
-        iam::collect(&ctx),
-        s3::collect(&ctx),
-        logging::collect_trails(&ctx, &regions),
-        regional
-    );
+    let iam = async {
+        let out = iam::collect(&ctx).await;
+        if progress {
+            let iam = &out.0;
+            eprintln!(
+                "onus: iam: {} users, {} groups, {} roles, {} customer-managed policies",
+                iam.users.len(),
+                iam.groups.len(),
+                iam.roles.len(),
+                iam.policies.len()
+            );
+        }
+        out
+    };
+    let s3 = async {
+        let out = s3::collect(&ctx).await;
+        if progress {
+            eprintln!("onus: s3: {} buckets", out.buckets.len());
+        }
+        out
+    };
+    let trails = async {
+        let out = logging::collect_trails(&ctx, &regions).await;
+        if progress {
+            eprintln!("onus: cloudtrail: {} trails", out.len());
+        }
+        out
+    };
+    let ((iam, alias), s3, trails, regional) = tokio::join!(iam, s3, trails, regional);
     let region_map: BTreeMap<_, _> = regional.into_iter().collect();
 
     let account = AwsAccount {
