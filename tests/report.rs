@@ -67,7 +67,8 @@ fn hostile_names_are_escaped_in_html_and_markdown() {
     assert!(md.contains(r"\<script\>alert(1)\</script\>\<img src=x onerror=alert(2)\>\|\[x\](javascript:alert(3))"), "{md}");
     // Every `<` that reaches the Markdown is escaped, so no HTML tag can form.
     assert!(
-        md.match_indices('<').all(|(i, _)| i > 0 && md.as_bytes()[i - 1] == b'\\'),
+        md.match_indices('<')
+            .all(|(i, _)| i > 0 && md.as_bytes()[i - 1] == b'\\'),
         "an unescaped < in the Markdown"
     );
 
