@@ -18,7 +18,7 @@ pub struct Kind {
     pub name: &'static str,
     pub title: &'static str,
     pub model: ServiceModel,
-    pub fields: Vec<String>,
+    fields: Vec<String>,
 }
 
 impl Kind {

@@ -43,10 +43,12 @@ pub enum LoadError {
         message: String,
     },
     #[error(
-        "{path}: snapshot schema_version {found} is not supported by this onus (it reads version {supported}); {hint}"
+        "{path}:{line}:{column}: snapshot schema_version {found} is not supported by this onus (it reads version {supported}); {hint}"
     )]
     SchemaVersion {
         path: PathBuf,
+        line: usize,
+        column: usize,
         found: String,
         supported: u32,
         hint: &'static str,
@@ -119,12 +121,32 @@ fn check_schema_version(text: &str, format: SnapshotFormat, path: &Path) -> Resu
         Ok(_) => "it was written by an older onus: collect it again",
         Err(_) => "schema_version must be a number",
     };
+    let (line, column) = position_of(text, "schema_version");
     Err(LoadError::SchemaVersion {
         path: path.to_owned(),
+        line,
+        column,
         found,
         supported: SCHEMA_VERSION,
         hint,
     })
+}
+
+/// 1-based line and column of the first occurrence of `needle` (1:1 when absent).
+fn position_of(text: &str, needle: &str) -> (usize, usize) {
+    let Some(offset) = text.find(needle) else {
+        return (1, 1);
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    // Point at the key's opening quote in JSON.
+    let column = if before.ends_with('"') {
+        column - 1
+    } else {
+        column
+    };
+    (line, column)
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(
@@ -192,6 +214,7 @@ mod tests {
         .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("schema_version 99"), "{msg}");
+        assert!(msg.starts_with("s.json:1:2: "), "{msg}");
         assert!(msg.contains("newer onus"), "{msg}");
     }
 

@@ -1,6 +1,7 @@
 //! The AWS collector: credentials and endpoints through aws-config, then IAM and S3 (global)
 //! and every selected region concurrently, under one concurrency bound.
 
+mod credential_report;
 mod ctx;
 mod iam;
 mod logging;
