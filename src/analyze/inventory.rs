@@ -2,7 +2,7 @@
 //! field map) that rules read, with cross-resource facts joined in (a VPC's flow logs, a
 //! subnet's route to the internet, a group's members).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
@@ -148,14 +148,17 @@ fn iam(acct: &str, alias: Option<&str>, iam: &Iam, push: &mut Push<'_>) {
             to_map(user),
         );
     }
+    let members = index(
+        iam.users
+            .iter()
+            .flat_map(|u| u.groups.iter().map(move |g| (g.as_str(), u.name.as_str()))),
+    );
     for group in &iam.groups {
         let mut data = to_map(group);
-        let members: Vec<&str> = iam
-            .users
-            .iter()
-            .filter(|u| u.groups.contains(&group.name))
-            .map(|u| u.name.as_str())
-            .collect();
+        let members = members
+            .get(group.name.as_str())
+            .cloned()
+            .unwrap_or_default();
         data.insert("members".into(), json!(members));
         push.add(
             "aws.iam.group",
@@ -239,20 +242,48 @@ fn cloudtrail(acct: &str, account: &AwsAccount, push: &mut Push<'_>) {
     }
 }
 
-/// The route table that governs a subnet: its explicit association, else the VPC's main table.
-fn route_table_for<'a>(subnet: &Subnet, tables: &'a [RouteTable]) -> Option<&'a RouteTable> {
-    tables
-        .iter()
-        .find(|t| {
-            t.associations
-                .iter()
-                .any(|a| a.subnet_id.as_deref() == Some(&subnet.id))
-        })
-        .or_else(|| {
-            tables
-                .iter()
-                .find(|t| t.vpc_id == subnet.vpc_id && t.associations.iter().any(|a| a.main))
-        })
+/// Groups values by key, keeping each key's values in input order.
+fn index<'a, V>(pairs: impl Iterator<Item = (&'a str, V)>) -> HashMap<&'a str, Vec<V>> {
+    let mut map: HashMap<&str, Vec<V>> = HashMap::new();
+    for (k, v) in pairs {
+        map.entry(k).or_default().push(v);
+    }
+    map
+}
+
+/// Which route table governs each subnet: its explicit association, else its VPC's main table.
+struct RouteTables<'a> {
+    by_subnet: HashMap<&'a str, &'a RouteTable>,
+    main_by_vpc: HashMap<&'a str, &'a RouteTable>,
+}
+
+impl<'a> RouteTables<'a> {
+    fn new(tables: &'a [RouteTable]) -> Self {
+        let mut by_subnet = HashMap::new();
+        let mut main_by_vpc = HashMap::new();
+        // First match wins, as a scan in table order would find it.
+        for t in tables {
+            for a in &t.associations {
+                if let Some(subnet) = a.subnet_id.as_deref() {
+                    by_subnet.entry(subnet).or_insert(t);
+                }
+                if a.main {
+                    main_by_vpc.entry(t.vpc_id.as_str()).or_insert(t);
+                }
+            }
+        }
+        RouteTables {
+            by_subnet,
+            main_by_vpc,
+        }
+    }
+
+    fn for_subnet(&self, subnet: &Subnet) -> Option<&'a RouteTable> {
+        self.by_subnet
+            .get(subnet.id.as_str())
+            .or_else(|| self.main_by_vpc.get(subnet.vpc_id.as_str()))
+            .copied()
+    }
 }
 
 /// Whether a route table sends a default route (IPv4 or IPv6) to an internet gateway.
@@ -270,28 +301,31 @@ fn routes_to_internet(table: &RouteTable) -> bool {
 
 fn aws_region(acct: &str, region: &str, data: &AwsRegion, push: &mut Push<'_>) {
     let arn = |kind: &str, id: &str| format!("arn:aws:ec2:{region}:{acct}:{kind}/{id}");
+    let tables = RouteTables::new(&data.route_tables);
     let public_subnets: BTreeSet<&str> = data
         .subnets
         .iter()
-        .filter(|s| route_table_for(s, &data.route_tables).is_some_and(routes_to_internet))
+        .filter(|s| tables.for_subnet(s).is_some_and(routes_to_internet))
         .map(|s| s.id.as_str())
         .collect();
+    let flow_logs = index(data.flow_logs.iter().map(|f| (f.resource_id.as_str(), f)));
+    let igws = index(
+        data.internet_gateways
+            .iter()
+            .flat_map(|g| g.vpc_ids.iter().map(move |v| (v.as_str(), g.id.as_str()))),
+    );
+    let sg_instances = index(data.instances.iter().flat_map(|i| {
+        i.security_groups
+            .iter()
+            .map(move |g| (g.as_str(), i.id.as_str()))
+    }));
 
     for vpc in &data.vpcs {
         let mut view = to_map(vpc);
-        let flow_logs: Vec<_> = data
-            .flow_logs
-            .iter()
-            .filter(|f| f.resource_id == vpc.id)
-            .collect();
-        view.insert("flow_logs".into(), json!(flow_logs));
-        let igws: Vec<&str> = data
-            .internet_gateways
-            .iter()
-            .filter(|g| g.vpc_ids.contains(&vpc.id))
-            .map(|g| g.id.as_str())
-            .collect();
-        view.insert("internet_gateway_ids".into(), json!(igws));
+        let vpc_flow_logs = flow_logs.get(vpc.id.as_str()).cloned().unwrap_or_default();
+        view.insert("flow_logs".into(), json!(vpc_flow_logs));
+        let vpc_igws = igws.get(vpc.id.as_str()).cloned().unwrap_or_default();
+        view.insert("internet_gateway_ids".into(), json!(vpc_igws));
         push.add(
             "aws.ec2.vpc",
             arn("vpc", &vpc.id),
@@ -302,7 +336,7 @@ fn aws_region(acct: &str, region: &str, data: &AwsRegion, push: &mut Push<'_>) {
     }
     for subnet in &data.subnets {
         let mut view = to_map(subnet);
-        let table = route_table_for(subnet, &data.route_tables);
+        let table = tables.for_subnet(subnet);
         view.insert("route_table_id".into(), json!(table.map(|t| &t.id)));
         view.insert(
             "routes_to_internet".into(),
@@ -333,12 +367,10 @@ fn aws_region(acct: &str, region: &str, data: &AwsRegion, push: &mut Push<'_>) {
     for sg in &data.security_groups {
         let mut view = to_map(sg);
         view.insert("is_default".into(), json!(sg.name == "default"));
-        let users: Vec<&str> = data
-            .instances
-            .iter()
-            .filter(|i| i.security_groups.contains(&sg.id))
-            .map(|i| i.id.as_str())
-            .collect();
+        let users = sg_instances
+            .get(sg.id.as_str())
+            .cloned()
+            .unwrap_or_default();
         view.insert("instance_ids".into(), json!(users));
         let name = format!("{} ({})", sg.name, sg.id);
         push.add(
