@@ -344,3 +344,30 @@ fn sample_text_report_is_as_reviewed() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
+
+#[cfg(feature = "aws")]
+#[test]
+fn scan_without_credentials_exits_2_and_says_why() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_onus"))
+        .args([
+            "scan",
+            "aws",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--call-timeout",
+            "5",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("no usable AWS credentials"), "{err}");
+    assert!(err.contains("no credentials found in chain"), "{err}");
+    assert!(out.stdout.is_empty());
+}

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use aws_config::SdkConfig;
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::snapshot::CoverageGap;
@@ -119,7 +119,7 @@ fn unreachable_closed() -> ! {
 pub(crate) fn classify<E, R>(err: &SdkError<E, R>) -> (String, String)
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match err {
         SdkError::ServiceError(service) => {
@@ -127,7 +127,7 @@ where
             let message = match e.message() {
                 Some(m) if !m.is_empty() => m.to_owned(),
                 // No message the SDK could parse: say what the service answered.
-                _ => DisplayErrorContext(err).to_string(),
+                _ => error_chain(err),
             };
             (e.code().unwrap_or("ServiceError").to_owned(), message)
         }
@@ -135,18 +135,25 @@ where
             "Timeout".to_owned(),
             "no answer within the call timeout".to_owned(),
         ),
-        SdkError::DispatchFailure(d) if d.is_timeout() => {
-            ("Timeout".to_owned(), DisplayErrorContext(err).to_string())
-        }
-        SdkError::DispatchFailure(_) => (
-            "ConnectionError".to_owned(),
-            DisplayErrorContext(err).to_string(),
-        ),
-        _ => (
-            "ResponseError".to_owned(),
-            DisplayErrorContext(err).to_string(),
-        ),
+        SdkError::DispatchFailure(d) if d.is_timeout() => ("Timeout".to_owned(), error_chain(err)),
+        SdkError::DispatchFailure(_) => ("ConnectionError".to_owned(), error_chain(err)),
+        _ => ("ResponseError".to_owned(), error_chain(err)),
     }
+}
+
+/// An error and its causes, each once, joined by `: ` (without the debug dump that
+/// `DisplayErrorContext` appends).
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 /// The error code of an SDK error, when the service answered with one.

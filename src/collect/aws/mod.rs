@@ -103,9 +103,11 @@ pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), C
         || std::env::var_os("AWS_ENDPOINT_URL").is_some_and(|v| !v.is_empty());
 
     let sts = aws_sdk_sts::Client::new(&config);
-    let identity = sts.get_caller_identity().send().await.map_err(|e| {
-        CollectError::Identity(aws_sdk_sts::error::DisplayErrorContext(&e).to_string())
-    })?;
+    let identity = sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| CollectError::Identity(ctx::error_chain(&e)))?;
     let account_id = identity
         .account()
         .ok_or_else(|| CollectError::Identity("GetCallerIdentity returned no account".into()))?
@@ -221,7 +223,7 @@ async fn resolve_regions(ctx: &Ctx, regions: &Regions) -> Result<Vec<String>, Co
             let out = ec2.describe_regions().send().await.map_err(|e| {
                 CollectError::Options(format!(
                     "--regions all: DescribeRegions failed: {}",
-                    aws_sdk_ec2::error::DisplayErrorContext(&e)
+                    ctx::error_chain(&e)
                 ))
             })?;
             out.regions()
