@@ -113,6 +113,40 @@ fn unreachable_closed() -> ! {
     panic!("the collector's semaphore is never closed")
 }
 
+/// Every item of a paginated listing: calls `page` with each next token (or marker) until none
+/// is left, holding a permit and counting each call. On failure, returns what was read so far
+/// and the failure as [`classify`] gives it.
+pub(crate) async fn all_pages<T, F, Fut>(
+    ctx: &Ctx,
+    operation: &str,
+    mut page: F,
+) -> (Vec<T>, Option<(String, String)>)
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), (String, String)>>,
+{
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let result = {
+            let _p = ctx.permit().await;
+            ctx.count(operation);
+            page(token.clone()).await
+        };
+        match result {
+            Ok((mut batch, next)) => {
+                items.append(&mut batch);
+                match next.filter(|t| !t.is_empty()) {
+                    // A token that does not move on would loop forever.
+                    Some(next) if token.as_ref() != Some(&next) => token = Some(next),
+                    _ => return (items, None),
+                }
+            }
+            Err(failure) => return (items, Some(failure)),
+        }
+    }
+}
+
 /// An SDK error as `(code, message)`: the service's error code (`AccessDenied`,
 /// `UnauthorizedOperation`, `Throttling`, …), or `Timeout` / `ConnectionError` /
 /// `ResponseError` when no service answer arrived.

@@ -12,7 +12,7 @@ use futures::StreamExt;
 use serde_json::Value as Json;
 
 use super::credential_report::{Report, report_flag, report_text, report_time};
-use super::{Ctx, classify, error_code, to_utc};
+use super::{Ctx, all_pages, classify, error_code, to_utc};
 use crate::snapshot::{
     AccessKey, AttachedPolicy, Group, Iam, InlinePolicy, ManagedPolicy, MfaDevice, PasswordPolicy,
     Role, RootAccessKey, RootAccount, Tags, User,
@@ -218,9 +218,10 @@ async fn authorization_details(ctx: &Ctx, client: &Client) -> Details {
                 details.policies.push(p);
             }
         }
-        marker = next_marker(page.is_truncated(), page.marker(), marker.as_deref());
-        if marker.is_none() {
-            break;
+        match next_marker(page.is_truncated(), page.marker()) {
+            // A marker that does not move on would loop forever.
+            Some(next) if marker.as_ref() != Some(&next) => marker = Some(next),
+            _ => break,
         }
     }
     details
@@ -434,34 +435,33 @@ fn percent_decode(s: &str) -> String {
 type RoleExtras = HashMap<String, (Option<String>, u32)>;
 
 async fn role_extras(ctx: &Ctx, client: &Client) -> Result<RoleExtras, Failure> {
-    let mut out = HashMap::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = {
-            let _p = ctx.permit().await;
-            ctx.count("iam:ListRoles");
-            client.list_roles().set_marker(marker.clone()).send().await
+    let operation = "iam:ListRoles";
+    let (pages, failure) = all_pages(ctx, operation, |marker| {
+        let req = client.list_roles().set_marker(marker);
+        async move {
+            let page = req.send().await.map_err(|e| classify(&e))?;
+            let roles: Vec<(String, (Option<String>, u32))> = page
+                .roles()
+                .iter()
+                .map(|role| {
+                    let max = role
+                        .max_session_duration()
+                        .and_then(|n| u32::try_from(n).ok())
+                        .unwrap_or(3600);
+                    (
+                        role.arn().to_owned(),
+                        (role.description().map(str::to_owned), max),
+                    )
+                })
+                .collect();
+            Ok((roles, next_marker(page.is_truncated(), page.marker())))
         }
-        .map_err(|err| Failure {
-            operation: "iam:ListRoles",
-            error: classify(&err),
-        })?;
-        for role in page.roles() {
-            let max = role
-                .max_session_duration()
-                .and_then(|n| u32::try_from(n).ok())
-                .unwrap_or(3600);
-            out.insert(
-                role.arn().to_owned(),
-                (role.description().map(str::to_owned), max),
-            );
-        }
-        marker = next_marker(page.is_truncated(), page.marker(), marker.as_deref());
-        if marker.is_none() {
-            break;
-        }
+    })
+    .await;
+    match failure {
+        Some(error) => Err(Failure { operation, error }),
+        None => Ok(pages.into_iter().collect()),
     }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -619,77 +619,63 @@ async fn virtual_mfa_devices(
     ctx: &Ctx,
     client: &Client,
 ) -> Result<Vec<(String, Option<String>)>, Failure> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = {
-            let _p = ctx.permit().await;
-            ctx.count("iam:ListVirtualMFADevices");
-            client
-                .list_virtual_mfa_devices()
-                .set_marker(marker.clone())
-                .send()
-                .await
+    let operation = "iam:ListVirtualMFADevices";
+    let (devices, failure) = all_pages(ctx, operation, |marker| {
+        let req = client.list_virtual_mfa_devices().set_marker(marker);
+        async move {
+            let page = req.send().await.map_err(|e| classify(&e))?;
+            let devices: Vec<(String, Option<String>)> = page
+                .virtual_mfa_devices()
+                .iter()
+                .map(|d| {
+                    (
+                        d.serial_number().to_owned(),
+                        d.user().map(|u| u.arn().to_owned()),
+                    )
+                })
+                .collect();
+            Ok((devices, next_marker(page.is_truncated(), page.marker())))
         }
-        .map_err(|err| Failure {
-            operation: "iam:ListVirtualMFADevices",
-            error: classify(&err),
-        })?;
-        out.extend(page.virtual_mfa_devices().iter().map(|d| {
-            (
-                d.serial_number().to_owned(),
-                d.user().map(|u| u.arn().to_owned()),
-            )
-        }));
-        marker = next_marker(page.is_truncated(), page.marker(), marker.as_deref());
-        if marker.is_none() {
-            break;
-        }
+    })
+    .await;
+    match failure {
+        Some(error) => Err(Failure { operation, error }),
+        None => Ok(devices),
     }
-    Ok(out)
 }
 
 async fn account_alias(ctx: &Ctx, client: &Client) -> Option<String> {
-    let mut aliases = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let out = {
-            let _p = ctx.permit().await;
-            ctx.count("iam:ListAccountAliases");
-            client
-                .list_account_aliases()
-                .set_marker(marker.clone())
-                .send()
-                .await
-        };
-        let page = match out {
-            Ok(page) => page,
-            Err(err) => {
-                ctx.gap(
-                    ACCOUNT,
-                    None,
-                    Some(&account_arn(ctx)),
-                    &["alias"],
-                    "iam:ListAccountAliases",
-                    classify(&err),
-                );
-                return None;
-            }
-        };
-        aliases.extend(page.account_aliases().iter().cloned());
-        marker = next_marker(page.is_truncated(), page.marker(), marker.as_deref());
-        if marker.is_none() {
-            break;
+    let operation = "iam:ListAccountAliases";
+    let (mut aliases, failure) = all_pages(ctx, operation, |marker| {
+        let req = client.list_account_aliases().set_marker(marker);
+        async move {
+            let page = req.send().await.map_err(|e| classify(&e))?;
+            Ok((
+                page.account_aliases().to_vec(),
+                next_marker(page.is_truncated(), page.marker()),
+            ))
         }
+    })
+    .await;
+    if let Some(error) = failure {
+        ctx.gap(
+            ACCOUNT,
+            None,
+            Some(&account_arn(ctx)),
+            &["alias"],
+            operation,
+            error,
+        );
+        return None;
     }
     aliases.sort();
     aliases.into_iter().next()
 }
 
-/// The marker of the next page: `None` after the last page, or when the service hands back
-/// the marker it was just given (following that would loop forever).
-fn next_marker(truncated: bool, next: Option<&str>, sent: Option<&str>) -> Option<String> {
-    next.filter(|m| truncated && !m.is_empty() && Some(*m) != sent)
+/// The marker of the next page, `None` after the last one ([`all_pages`] also stops when a
+/// marker repeats).
+fn next_marker(truncated: bool, next: Option<&str>) -> Option<String> {
+    next.filter(|m| truncated && !m.is_empty())
         .map(str::to_owned)
 }
 
@@ -931,38 +917,32 @@ async fn mfa_devices(
     user: &str,
     virtual_serials: Option<&BTreeSet<String>>,
 ) -> Result<Vec<MfaDevice>, Failure> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = {
-            let _p = ctx.permit().await;
-            ctx.count("iam:ListMFADevices");
-            client
-                .list_mfa_devices()
-                .user_name(user)
-                .set_marker(marker.clone())
-                .send()
-                .await
+    let operation = "iam:ListMFADevices";
+    let (mut out, failure) = all_pages(ctx, operation, |marker| {
+        let req = client.list_mfa_devices().user_name(user).set_marker(marker);
+        async move {
+            let page = req.send().await.map_err(|e| classify(&e))?;
+            let devices: Vec<MfaDevice> = page
+                .mfa_devices()
+                .iter()
+                .map(|d| {
+                    let serial = d.serial_number().to_owned();
+                    MfaDevice {
+                        enable_date: to_utc(d.enable_date()),
+                        // Virtual devices are listed by ListVirtualMFADevices and named
+                        // arn:aws:iam::ACCOUNT:mfa/NAME; hardware tokens and FIDO keys are not.
+                        virtual_device: virtual_serials.is_some_and(|v| v.contains(&serial))
+                            || serial.contains(":mfa/"),
+                        serial_number: serial,
+                    }
+                })
+                .collect();
+            Ok((devices, next_marker(page.is_truncated(), page.marker())))
         }
-        .map_err(|err| Failure {
-            operation: "iam:ListMFADevices",
-            error: classify(&err),
-        })?;
-        out.extend(page.mfa_devices().iter().map(|d| {
-            let serial = d.serial_number().to_owned();
-            MfaDevice {
-                enable_date: to_utc(d.enable_date()),
-                // Virtual devices are listed by ListVirtualMFADevices and named
-                // arn:aws:iam::ACCOUNT:mfa/NAME; hardware tokens and FIDO keys are not.
-                virtual_device: virtual_serials.is_some_and(|v| v.contains(&serial))
-                    || serial.contains(":mfa/"),
-                serial_number: serial,
-            }
-        }));
-        marker = next_marker(page.is_truncated(), page.marker(), marker.as_deref());
-        if marker.is_none() {
-            break;
-        }
+    })
+    .await;
+    if let Some(error) = failure {
+        return Err(Failure { operation, error });
     }
     out.sort_by(|a, b| a.serial_number.cmp(&b.serial_number));
     Ok(out)
@@ -977,37 +957,29 @@ async fn access_keys(
     client: &Client,
     user: &str,
 ) -> Result<Vec<(AccessKey, Result<Option<KeyUse>, Failure>)>, Failure> {
-    let mut keys = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = {
-            let _p = ctx.permit().await;
-            ctx.count("iam:ListAccessKeys");
-            client
-                .list_access_keys()
-                .user_name(user)
-                .set_marker(marker.clone())
-                .send()
-                .await
+    let operation = "iam:ListAccessKeys";
+    let (keys, failure) = all_pages(ctx, operation, |marker| {
+        let req = client.list_access_keys().user_name(user).set_marker(marker);
+        async move {
+            let page = req.send().await.map_err(|e| classify(&e))?;
+            let keys: Vec<AccessKey> = page
+                .access_key_metadata()
+                .iter()
+                .map(|k| AccessKey {
+                    id: k.access_key_id().unwrap_or_default().to_owned(),
+                    status: k
+                        .status()
+                        .map_or_else(String::new, |s| s.as_str().to_owned()),
+                    created: time(k.create_date()),
+                    ..AccessKey::default()
+                })
+                .collect();
+            Ok((keys, next_marker(page.is_truncated(), page.marker())))
         }
-        .map_err(|err| Failure {
-            operation: "iam:ListAccessKeys",
-            error: classify(&err),
-        })?;
-        keys.extend(page.access_key_metadata().iter().map(|k| {
-            AccessKey {
-                id: k.access_key_id().unwrap_or_default().to_owned(),
-                status: k
-                    .status()
-                    .map_or_else(String::new, |s| s.as_str().to_owned()),
-                created: time(k.create_date()),
-                ..AccessKey::default()
-            }
-        }));
-        marker = next_marker(page.is_truncated(), page.marker(), marker.as_deref());
-        if marker.is_none() {
-            break;
-        }
+    })
+    .await;
+    if let Some(error) = failure {
+        return Err(Failure { operation, error });
     }
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
@@ -1099,15 +1071,10 @@ mod tests {
     }
 
     #[test]
-    fn pages_stop_at_the_end_and_on_a_repeated_marker() {
-        assert_eq!(
-            next_marker(true, Some("b"), Some("a")),
-            Some("b".to_owned())
-        );
-        assert_eq!(next_marker(true, Some("b"), None), Some("b".to_owned()));
-        assert_eq!(next_marker(false, Some("b"), Some("a")), None);
-        assert_eq!(next_marker(true, Some(""), Some("a")), None);
-        assert_eq!(next_marker(true, None, Some("a")), None);
-        assert_eq!(next_marker(true, Some("a"), Some("a")), None);
+    fn pages_stop_at_the_end() {
+        assert_eq!(next_marker(true, Some("b")), Some("b".to_owned()));
+        assert_eq!(next_marker(false, Some("b")), None);
+        assert_eq!(next_marker(true, Some("")), None);
+        assert_eq!(next_marker(true, None), None);
     }
 }

@@ -9,8 +9,7 @@ use aws_sdk_guardduty as guardduty;
 use futures::future::join_all;
 use serde_json::{Map, Value as Json};
 
-use super::network::all_pages;
-use super::{Ctx, classify, to_utc};
+use super::{Ctx, all_pages, classify, to_utc};
 use crate::snapshot::{
     ConfigRecorder, DataResource, EventSelector, GuardDutyDetector, Trail, TrailStatus,
 };

@@ -16,7 +16,7 @@ use aws_config::timeout::TimeoutConfig;
 use chrono::Utc;
 use futures::future::join_all;
 
-pub(crate) use ctx::{Ctx, classify, error_code, to_utc};
+pub(crate) use ctx::{Ctx, all_pages, classify, error_code, to_utc};
 
 use super::CollectError;
 use crate::snapshot::{AwsAccount, AwsResources, Collector, Provider, SCHEMA_VERSION, Snapshot};

@@ -1,11 +1,9 @@
 //! EC2 and VPC in one region: VPCs, subnets, route tables, internet gateways, security
 //! groups, network ACLs, flow logs, instances and EBS encryption by default.
 
-use std::future::Future;
-
 use aws_sdk_ec2 as ec2;
 
-use super::{Ctx, classify, to_utc};
+use super::{Ctx, all_pages, classify, to_utc};
 use crate::snapshot::{
     AwsRegion, FlowLog, Instance, InternetGateway, MetadataOptions, NetworkAcl, NetworkAclEntry,
     Permission, Route, RouteTable, RouteTableAssociation, SecurityGroup, Subnet, Tags, Vpc,
@@ -51,39 +49,6 @@ pub(crate) async fn collect_region(ctx: &Ctx, region: &str) -> AwsRegion {
         ebs_encryption_by_default,
         guardduty_detectors: Vec::new(),
         config_recorders: Vec::new(),
-    }
-}
-
-/// Every item of a paginated listing: calls `page` with each next token until none is left.
-/// On failure, returns what was read so far and the failure.
-pub(super) async fn all_pages<T, F, Fut>(
-    ctx: &Ctx,
-    operation: &str,
-    mut page: F,
-) -> (Vec<T>, Option<Failure>)
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: Future<Output = Result<(Vec<T>, Option<String>), Failure>>,
-{
-    let mut items = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let result = {
-            let _p = ctx.permit().await;
-            ctx.count(operation);
-            page(token.clone()).await
-        };
-        match result {
-            Ok((mut batch, next)) => {
-                items.append(&mut batch);
-                match next.filter(|t| !t.is_empty()) {
-                    // A token that does not move on would loop forever.
-                    Some(next) if token.as_ref() != Some(&next) => token = Some(next),
-                    _ => return (items, None),
-                }
-            }
-            Err(failure) => return (items, Some(failure)),
-        }
     }
 }
 
