@@ -30,28 +30,10 @@ fn seeded<T, E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
     }
 }
 
-/// The result of `rule` on `resource`, with its message when the status is not `expected`.
+/// The result of `rule` on `resource` is `expected`.
 #[track_caller]
 fn expect(results: &Value, rule: &str, resource: &str, expected: &str) {
-    let status = status_of(results, rule, resource);
-    if status.as_deref() != Some(expected) {
-        let found: Vec<&Value> = results["results"]
-            .as_array()
-            .map(|r| {
-                r.iter()
-                    .filter(|r| {
-                        r["rule"] == rule
-                            && (r["resource"]["id"] == resource
-                                || r["resource"]["name"] == resource)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        panic!(
-            "{rule} on {resource}: expected {expected}, got {status:?}: {found:#?}\ngaps: {:#}",
-            results["snapshot"]["coverage_gaps"]
-        );
-    }
+    common::expect_any(results, rule, resource, &[Some(expected)]);
 }
 
 async fn user(iam: &Client, name: &str) {

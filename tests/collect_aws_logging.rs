@@ -15,27 +15,11 @@ use aws_sdk_cloudtrail::types::{
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use serde_json::{Value, json};
 
-use common::{Account, account, moto_url, scan_json, status_of};
+use common::{Account, account, moto_url, scan_json};
 
 #[track_caller]
 fn expect(results: &Value, rule: &str, resource: &str, expected: Option<&str>) {
-    let status = status_of(results, rule, resource);
-    if status.as_deref() != expected {
-        let found: Vec<&Value> = results["results"]
-            .as_array()
-            .map(|r| {
-                r.iter()
-                    .filter(|r| {
-                        r["resource"]["id"] == resource || r["resource"]["name"] == resource
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        panic!(
-            "{rule} on {resource}: expected {expected:?}, got {status:?}; results on it: {found:#?}\ngaps: {:#}",
-            results["snapshot"]["coverage_gaps"]
-        );
-    }
+    common::expect_any(results, rule, resource, &[expected]);
 }
 
 /// Gaps recorded by the collectors under test (other collectors may hit moto's limits).

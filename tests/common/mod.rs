@@ -128,3 +128,31 @@ pub fn status_of(results: &serde_json::Value, rule: &str, resource: &str) -> Opt
         })
         .map(|r| r["status"].as_str().unwrap_or_default().to_owned())
 }
+
+/// Panics unless `rule` on `resource` has one of the `expected` statuses (`None`: no result),
+/// showing that resource's results and the scan's gaps.
+#[track_caller]
+pub fn expect_any(
+    results: &serde_json::Value,
+    rule: &str,
+    resource: &str,
+    expected: &[Option<&str>],
+) {
+    let status = status_of(results, rule, resource);
+    if !expected.contains(&status.as_deref()) {
+        let found: Vec<&serde_json::Value> = results["results"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .filter(|r| {
+                        r["resource"]["id"] == resource || r["resource"]["name"] == resource
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        panic!(
+            "{rule} on {resource}: expected one of {expected:?}, got {status:?}; results on it: {found:#?}\ngaps: {:#}",
+            results["snapshot"]["coverage_gaps"]
+        );
+    }
+}
