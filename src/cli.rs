@@ -120,6 +120,30 @@ pub enum Format {
     Md,
     /// Single-file HTML report.
     Html,
+    /// SARIF 2.1.0, for code-scanning dashboards (failures and not-assessed results).
+    Sarif,
+    /// JUnit XML, for CI test reports: a test suite per rule, a test case per resource.
+    Junit,
+    /// CSV, one row per result.
+    Csv,
+    /// OCSF 1.1 Detection Findings (a JSON array, one per failure).
+    Ocsf,
+}
+
+impl Format {
+    /// The file name a format is written to under --output-dir.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Text => "onus.txt",
+            Format::Json => "onus.json",
+            Format::Md => "onus.md",
+            Format::Html => "onus.html",
+            Format::Sarif => "onus.sarif",
+            Format::Junit => "onus.junit.xml",
+            Format::Csv => "onus.csv",
+            Format::Ocsf => "onus.ocsf.json",
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -140,12 +164,16 @@ pub struct EvaluateArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format.
+    /// Output format; repeat it for several reports at once (they need --output-dir).
     #[arg(long, short = 'f', value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: Vec<Format>,
     /// Write to this file instead of standard output (written atomically).
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
+    /// Write each format to onus.<ext> in this directory (onus.json, onus.sarif,
+    /// onus.junit.xml, onus.csv, onus.ocsf.json, onus.md, onus.html, onus.txt).
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub output_dir: Option<PathBuf>,
     /// Responsibility matrix: microsoft-2017 (default), microsoft-current, aws.
     #[arg(long, default_value = crate::matrix::DEFAULT)]
     pub matrix: String,

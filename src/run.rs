@@ -30,6 +30,8 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Scan(ScanCommand::Aws(args)) => {
+            // Refuse a bad --format/--output combination before a long collection.
+            formats(&args.output)?;
             let snapshot = collect_aws(&args.aws)?;
             if let Some(path) = &args.snapshot_out {
                 snapshot::save(&snapshot, path)?;
@@ -86,6 +88,7 @@ fn report_on(
     rule_args: &RuleArgs,
     gate: &GateArgs,
 ) -> Result<u8> {
+    let formats = formats(output)?;
     let rules = load_rules(rule_args)?;
     let matrix = Matrix::builtin(&output.matrix)?;
     let evaluation = engine::evaluate(snapshot, &rules, &matrix)?;
@@ -101,17 +104,65 @@ fn report_on(
         assessor: output.assessor.clone(),
     };
     let report = Report::build(snapshot, &evaluation, &rules, &matrix, &options);
-    let text = match output.format {
-        Format::Text => report::text(&report)?,
-        Format::Json => report::json(&report)?,
-        Format::Md => report::markdown(&report)?,
-        Format::Html => report::html(&report)?,
-    };
-    write_output(output.output.as_deref(), &text)?;
+    // Render everything first: a failed render writes nothing.
+    let rendered = formats
+        .iter()
+        .map(|format| Ok((*format, render(*format, &report)?)))
+        .collect::<Result<Vec<_>>>()?;
+    match &output.output_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create directory", dir.display()))?;
+            for (format, text) in &rendered {
+                crate::output::write_atomic(&dir.join(format.file_name()), text.as_bytes())?;
+            }
+        }
+        None => {
+            for (_, text) in &rendered {
+                write_output(output.output.as_deref(), text)?;
+            }
+        }
+    }
 
     let verdict = gate::judge(&evaluation.findings, gate.fail_on.map(Severity::from));
     eprintln!("onus: {}", verdict.summary);
     Ok(verdict.exit_code)
+}
+
+/// The requested formats, each once, in the order given; several need --output-dir.
+fn formats(output: &OutputArgs) -> Result<Vec<Format>> {
+    let mut formats: Vec<Format> = Vec::new();
+    for f in &output.format {
+        if !formats.contains(f) {
+            formats.push(*f);
+        }
+    }
+    if formats.len() > 1 && output.output_dir.is_none() {
+        if output.output.is_some() {
+            bail!(
+                "--output takes one format, but {} were given: use --output-dir DIR to write one file per format",
+                formats.len()
+            );
+        }
+        bail!(
+            "{} formats were given: use --output-dir DIR to write one file per format",
+            formats.len()
+        );
+    }
+    Ok(formats)
+}
+
+fn render(format: Format, report: &Report<'_>) -> Result<String> {
+    Ok(match format {
+        Format::Text => report::text(report)?,
+        Format::Json => report::json(report)?,
+        Format::Md => report::markdown(report)?,
+        Format::Html => report::html(report)?,
+        Format::Sarif => report::sarif(report)?,
+        Format::Junit => report::junit(report)?,
+        Format::Csv => report::csv(report)?,
+        Format::Ocsf => report::ocsf(report)?,
+    })
 }
 
 #[cfg(feature = "aws")]

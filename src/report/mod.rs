@@ -1,9 +1,13 @@
 //! Renderers: one file per format. They format the report model; they never compute.
 
+mod csv;
 mod html;
 mod json;
+mod junit;
 mod markdown;
 mod model;
+mod ocsf;
+mod sarif;
 mod templates;
 mod text;
 
@@ -21,7 +25,11 @@ pub enum RenderError {
     Json(#[from] serde_json::Error),
 }
 
+pub use csv::render as csv;
 pub use html::render as html;
 pub use json::render as json;
+pub use junit::render as junit;
 pub use markdown::render as markdown;
+pub use ocsf::render as ocsf;
+pub use sarif::render as sarif;
 pub use text::render as text;

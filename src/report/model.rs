@@ -43,6 +43,8 @@ pub struct Meta<'a> {
     pub accounts: &'a [String],
     pub regions: &'a [String],
     pub collected_at: String,
+    /// The collection time as milliseconds since the Unix epoch.
+    pub collected_at_ms: i64,
     pub collector: String,
     pub principal: Option<&'a str>,
     pub matrix_id: &'a str,
@@ -351,6 +353,7 @@ impl<'a> Report<'a> {
                 collected_at: snapshot
                     .collected_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                collected_at_ms: snapshot.collected_at.timestamp_millis(),
                 collector: format!("{} {}", snapshot.collector.name, snapshot.collector.version),
                 principal: snapshot.collector.principal.as_deref(),
                 matrix_id: &matrix.id,

@@ -1,0 +1,78 @@
+//! CSV for spreadsheets: a header and one row per result (RFC 4180: CRLF line ends, fields
+//! quoted when they hold a comma, quote or line break).
+//!
+//! A cell that starts with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'`,
+//! so that a spreadsheet shows account data such as a resource name as text instead of
+//! evaluating it as a formula.
+
+use super::{RenderError, Report};
+
+const HEADER: [&str; 13] = [
+    "rule",
+    "status",
+    "severity",
+    "layer",
+    "model",
+    "owner",
+    "kind",
+    "id",
+    "name",
+    "account",
+    "region",
+    "message",
+    "fingerprint",
+];
+
+fn cell(value: &str, out: &mut String) {
+    let guarded;
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        guarded = format!("'{value}");
+        guarded.as_str()
+    } else {
+        value
+    };
+    if value.contains([',', '"', '\r', '\n']) {
+        out.push('"');
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+fn row<'a>(cells: impl IntoIterator<Item = &'a str>, out: &mut String) {
+    for (i, value) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        cell(value, out);
+    }
+    out.push_str("\r\n");
+}
+
+pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
+    let mut out = String::new();
+    row(HEADER, &mut out);
+    for f in report.findings {
+        let r = &f.resource;
+        row(
+            [
+                f.rule.as_str(),
+                f.status.id(),
+                f.severity.id(),
+                f.matrix.layer.id(),
+                f.matrix.model.as_str(),
+                f.matrix.owner.id(),
+                r.kind.as_str(),
+                r.id.as_str(),
+                r.name.as_str(),
+                r.account.as_str(),
+                r.region.as_deref().unwrap_or(""),
+                f.message.as_str(),
+                f.fingerprint.as_str(),
+            ],
+            &mut out,
+        );
+    }
+    Ok(out)
+}
