@@ -18,7 +18,8 @@ pub struct Cli {
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  nothing failed at or above --fail-on (or no --fail-on given)
-  1  a result failed at or above --fail-on
+  1  a result failed at or above --fail-on, or (with --fail-on-not-assessed) one could
+     not be assessed
   2  error: bad input, bad rule, unreadable file";
 
 #[derive(Debug, Subcommand)]
@@ -203,6 +204,9 @@ pub struct GateArgs {
     /// Exit 1 when a result fails at or above this severity.
     #[arg(long, value_enum)]
     pub fail_on: Option<SeverityArg>,
+    /// Exit 1 when any result could not be assessed (the scan was incomplete).
+    #[arg(long)]
+    pub fail_on_not_assessed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

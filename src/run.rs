@@ -124,7 +124,11 @@ fn report_on(
         }
     }
 
-    let verdict = gate::judge(&evaluation.findings, gate.fail_on.map(Severity::from));
+    let policy = gate::GatePolicy {
+        fail_on: gate.fail_on.map(Severity::from),
+        fail_on_not_assessed: gate.fail_on_not_assessed,
+    };
+    let verdict = gate::judge(&evaluation.findings, policy);
     eprintln!("onus: {}", verdict.summary);
     Ok(verdict.exit_code)
 }

@@ -371,3 +371,29 @@ fn scan_without_credentials_exits_2_and_says_why() {
     assert!(err.contains("no credentials found in chain"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn fail_on_not_assessed_closes_the_gate_on_an_incomplete_scan() {
+    // The sample has coverage gaps, so some results could not be assessed.
+    let out = onus(&["evaluate", SAMPLE, "--fail-on-not-assessed"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not assessed (--fail-on-not-assessed)"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.yaml");
+    std::fs::write(&clean, CLEAN_SNAPSHOT).unwrap();
+    let out = onus(&[
+        "evaluate",
+        clean.to_str().unwrap(),
+        "--fail-on-not-assessed",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("every result was assessed"),
+        "{}",
+        stderr(&out)
+    );
+}
