@@ -38,6 +38,9 @@ pub enum Command {
     /// Show a responsibility matrix.
     #[command(subcommand)]
     Matrix(MatrixCommand),
+    /// Record today's failures, so later runs gate only on new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// List resource kinds and the fields rules can read.
     Kinds {
         /// Show one kind's fields.
@@ -207,6 +210,9 @@ pub struct GateArgs {
     /// Exit 1 when any result could not be assessed (the scan was incomplete).
     #[arg(long)]
     pub fail_on_not_assessed: bool,
+    /// Gate only on failures not in this baseline (from `onus baseline create`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -254,6 +260,18 @@ pub enum RulesCommand {
         fixtures: PathBuf,
         #[command(flatten)]
         rules: RuleArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Write a baseline of the failures in a results JSON (`onus evaluate -f json`).
+    Create {
+        /// Results JSON written by `onus evaluate -f json` or `onus scan aws -f json`.
+        results: PathBuf,
+        /// Where to write the baseline (written atomically).
+        #[arg(long, short = 'o')]
+        output: PathBuf,
     },
 }
 

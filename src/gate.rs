@@ -1,5 +1,6 @@
 //! The gate: turns results into an exit code and a one-line reason.
 
+use crate::baseline::Comparison;
 use crate::finding::{Finding, Severity, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,16 +13,18 @@ pub struct Verdict {
 
 /// What makes the gate close.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GatePolicy {
+pub struct GatePolicy<'a> {
     /// Exit 1 when a result fails at or above this severity.
     pub fail_on: Option<Severity>,
     /// Exit 1 when any result could not be assessed (the scan was incomplete).
     pub fail_on_not_assessed: bool,
+    /// Count only failures that are not in this baseline against `fail_on`.
+    pub baseline: Option<&'a Comparison>,
 }
 
 /// Exit 1 when a result fails at or above `policy.fail_on`, or when the scan was incomplete
 /// and `policy.fail_on_not_assessed` is set; say which, and say when the scan was incomplete.
-pub fn judge(findings: &[Finding], policy: GatePolicy) -> Verdict {
+pub fn judge(findings: &[Finding], policy: GatePolicy<'_>) -> Verdict {
     let count = |s: Status| findings.iter().filter(|f| f.status == s).count();
     let (failed, passed, not_assessed) = (
         count(Status::Fail),
@@ -34,17 +37,35 @@ pub fn judge(findings: &[Finding], policy: GatePolicy) -> Verdict {
             "; incomplete: {not_assessed} results could not be assessed"
         ));
     }
+    if let Some(b) = policy.baseline {
+        summary.push_str(&format!(
+            "; baseline: {} new, {} baselined, {} fixed",
+            b.new.len(),
+            b.baselined,
+            b.fixed.len()
+        ));
+    }
+    let new = if policy.baseline.is_some() {
+        "new "
+    } else {
+        ""
+    };
     let mut reasons = Vec::new();
     let mut passes = Vec::new();
     if let Some(threshold) = policy.fail_on {
         let blocking = findings
             .iter()
             .filter(|f| f.status == Status::Fail && f.severity >= threshold)
+            .filter(|f| {
+                !policy
+                    .baseline
+                    .is_some_and(|b| b.is_baselined(&f.fingerprint))
+            })
             .count();
         if blocking > 0 {
-            reasons.push(format!("{blocking} failed at or above {threshold}"));
+            reasons.push(format!("{blocking} {new}failed at or above {threshold}"));
         } else {
-            passes.push(format!("nothing failed at or above {threshold}"));
+            passes.push(format!("nothing {new}failed at or above {threshold}"));
         }
     }
     if policy.fail_on_not_assessed {
@@ -171,6 +192,7 @@ mod tests {
         let strict = GatePolicy {
             fail_on: Some(Severity::Low),
             fail_on_not_assessed: true,
+            baseline: None,
         };
         let v = judge(&blind, strict);
         assert_eq!(v.exit_code, 1);
@@ -185,6 +207,64 @@ mod tests {
         assert!(
             v.summary
                 .ends_with("nothing failed at or above low and every result was assessed"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn baselined_failures_do_not_close_the_gate() {
+        use crate::baseline::{Baseline, BaselineFailure, BaselineResource, CreatedFrom};
+        let failing = [finding(Status::Fail, Severity::High)];
+        let baseline = Baseline {
+            baseline_version: 1,
+            created_from: CreatedFrom {
+                collected_at: "2026-11-01T00:00:00Z".into(),
+                onus_version: "0.1.0".into(),
+            },
+            failures: vec![BaselineFailure {
+                fingerprint: failing[0].fingerprint.clone(),
+                rule: "r".into(),
+                severity: Severity::High,
+                resource: BaselineResource {
+                    id: "arn:aws:s3:::b".into(),
+                    name: "b".into(),
+                },
+                message: String::new(),
+            }],
+        };
+        let known = Comparison::new(&baseline, &failing);
+        let policy = GatePolicy {
+            fail_on: Some(Severity::High),
+            baseline: Some(&known),
+            ..GatePolicy::default()
+        };
+        let v = judge(&failing, policy);
+        assert_eq!(v.exit_code, 0, "{}", v.summary);
+        assert!(
+            v.summary.contains("baseline: 0 new, 1 baselined, 0 fixed")
+                && v.summary.ends_with("nothing new failed at or above high"),
+            "{}",
+            v.summary
+        );
+        // Passing now: fixed. An empty baseline makes every failure new.
+        let fixed = Comparison::new(&baseline, &[finding(Status::Pass, Severity::High)]);
+        assert_eq!(fixed.fixed.len(), 1);
+        let empty = Baseline {
+            failures: Vec::new(),
+            ..baseline.clone()
+        };
+        let none_known = Comparison::new(&empty, &failing);
+        let v = judge(
+            &failing,
+            GatePolicy {
+                baseline: Some(&none_known),
+                ..policy
+            },
+        );
+        assert_eq!(v.exit_code, 1);
+        assert!(
+            v.summary.ends_with("exit 1: 1 new failed at or above high"),
             "{}",
             v.summary
         );

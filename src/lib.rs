@@ -4,6 +4,7 @@
 //! matrix → gate → render.
 
 pub mod analyze;
+pub mod baseline;
 pub mod cli;
 pub mod collect;
 pub mod engine;

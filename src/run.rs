@@ -7,9 +7,10 @@ use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 
 use crate::analyze::kinds;
+use crate::baseline::{self, Baseline, Comparison};
 use crate::cli::{
-    AwsArgs, Cli, CollectCommand, Command, EvaluateArgs, Format, GateArgs, MatrixCommand,
-    OutputArgs, RuleArgs, RulesCommand, ScanCommand,
+    AwsArgs, BaselineCommand, Cli, CollectCommand, Command, EvaluateArgs, Format, GateArgs,
+    MatrixCommand, OutputArgs, RuleArgs, RulesCommand, ScanCommand,
 };
 use crate::engine::{self, RuleSet};
 use crate::finding::Severity;
@@ -30,17 +31,33 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Scan(ScanCommand::Aws(args)) => {
-            // Refuse a bad --format/--output combination before a long collection.
+            // Refuse a bad --format/--output combination or baseline before a long collection.
             formats(&args.output)?;
+            let baseline = load_baseline(&args.gate)?;
             let snapshot = collect_aws(&args.aws)?;
             if let Some(path) = &args.snapshot_out {
                 snapshot::save(&snapshot, path)?;
             }
-            report_on(&snapshot, &args.output, &args.rules, &args.gate)
+            report_on(
+                &snapshot,
+                &args.output,
+                &args.rules,
+                &args.gate,
+                baseline.as_ref(),
+            )
         }
         Command::Evaluate(args) => evaluate(args),
         Command::Rules(cmd) => rules(cmd),
         Command::Matrix(cmd) => matrix(cmd),
+        Command::Baseline(BaselineCommand::Create { results, output }) => {
+            let created = baseline::create(&results, &output)?;
+            eprintln!(
+                "onus: baseline of {} failures written to {}",
+                created.failures.len(),
+                output.display()
+            );
+            Ok(0)
+        }
         Command::Kinds { kind } => kinds_cmd(kind.as_deref()),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
@@ -69,7 +86,15 @@ fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
     set.context("no rules")
 }
 
+fn load_baseline(gate: &GateArgs) -> Result<Option<Baseline>> {
+    Ok(match &gate.baseline {
+        Some(path) => Some(baseline::load(path)?),
+        None => None,
+    })
+}
+
 fn evaluate(args: EvaluateArgs) -> Result<u8> {
+    let baseline = load_baseline(&args.gate)?;
     let snapshot: Snapshot = match (&args.snapshot, args.sample) {
         (Some(path), _) => snapshot::load(path)?,
         (None, _) => snapshot::load_str(
@@ -78,7 +103,13 @@ fn evaluate(args: EvaluateArgs) -> Result<u8> {
             Path::new("samples/aws-demo.snapshot.json"),
         )?,
     };
-    report_on(&snapshot, &args.output, &args.rules, &args.gate)
+    report_on(
+        &snapshot,
+        &args.output,
+        &args.rules,
+        &args.gate,
+        baseline.as_ref(),
+    )
 }
 
 /// Evaluates a snapshot, writes the report, and judges the result.
@@ -87,6 +118,7 @@ fn report_on(
     output: &OutputArgs,
     rule_args: &RuleArgs,
     gate: &GateArgs,
+    baseline: Option<&Baseline>,
 ) -> Result<u8> {
     let formats = formats(output)?;
     let rules = load_rules(rule_args)?;
@@ -103,7 +135,9 @@ fn report_on(
         customer: output.customer.clone(),
         assessor: output.assessor.clone(),
     };
-    let report = Report::build(snapshot, &evaluation, &rules, &matrix, &options);
+    let comparison = baseline.map(|b| Comparison::new(b, &evaluation.findings));
+    let mut report = Report::build(snapshot, &evaluation, &rules, &matrix, &options);
+    report.baseline = comparison.as_ref();
     // Render everything first: a failed render writes nothing.
     let rendered = formats
         .iter()
@@ -127,6 +161,7 @@ fn report_on(
     let policy = gate::GatePolicy {
         fail_on: gate.fail_on.map(Severity::from),
         fail_on_not_assessed: gate.fail_on_not_assessed,
+        baseline: comparison.as_ref(),
     };
     let verdict = gate::judge(&evaluation.findings, policy);
     eprintln!("onus: {}", verdict.summary);

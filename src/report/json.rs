@@ -19,6 +19,9 @@ struct Output<'a> {
     rules: BTreeMap<&'a str, RuleMeta<'a>>,
     summary: &'a super::model::Summary,
     evaluation_issues: &'a [crate::engine::EvalIssue],
+    /// Present only when a baseline was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a crate::baseline::Comparison>,
 }
 
 #[derive(Serialize)]
@@ -95,6 +98,7 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
             .collect(),
         summary: &report.summary,
         evaluation_issues: report.issues,
+        baseline: report.baseline,
     };
     let mut text = serde_json::to_string_pretty(&output)?;
     text.push('\n');

@@ -31,6 +31,9 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
     #[serde(skip)]
     pub rules: BTreeMap<&'a str, &'a Rule>,
+    /// Today's failures against a baseline, when one was given.
+    #[serde(skip)]
+    pub baseline: Option<&'a crate::baseline::Comparison>,
 }
 
 #[derive(Debug, Serialize)]
@@ -376,6 +379,7 @@ impl<'a> Report<'a> {
             issues: &evaluation.issues,
             findings,
             rules: by_id,
+            baseline: None,
         }
     }
 }
