@@ -213,6 +213,9 @@ pub struct GateArgs {
     /// Gate only on failures not in this baseline (from `onus baseline create`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Read waivers from this file instead of ./onus.yaml (read when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

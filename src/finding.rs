@@ -95,6 +95,9 @@ pub struct Finding {
     pub message: String,
     /// Stable across runs: rule, account, resource kind and id.
     pub fingerprint: String,
+    /// The waiver that accepts this failure, when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::waiver::AppliedWaiver>,
 }
 
 impl Finding {

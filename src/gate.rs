@@ -2,6 +2,7 @@
 
 use crate::baseline::Comparison;
 use crate::finding::{Finding, Severity, Status};
+use crate::waiver::WaiverReport;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -20,6 +21,9 @@ pub struct GatePolicy<'a> {
     pub fail_on_not_assessed: bool,
     /// Count only failures that are not in this baseline against `fail_on`.
     pub baseline: Option<&'a Comparison>,
+    /// What the waivers did, when a waiver file is in use; waived failures (marked on the
+    /// findings) do not count against `fail_on`.
+    pub waivers: Option<&'a WaiverReport>,
 }
 
 /// Exit 1 when a result fails at or above `policy.fail_on`, or when the scan was incomplete
@@ -45,10 +49,14 @@ pub fn judge(findings: &[Finding], policy: GatePolicy<'_>) -> Verdict {
             b.fixed.len()
         ));
     }
-    let new = if policy.baseline.is_some() {
-        "new "
-    } else {
-        ""
+    if let Some(w) = policy.waivers {
+        summary.push_str(&format!("; waivers: {w}"));
+    }
+    let new = match (policy.baseline.is_some(), policy.waivers.is_some()) {
+        (false, false) => "",
+        (true, false) => "new ",
+        (false, true) => "unwaived ",
+        (true, true) => "new unwaived ",
     };
     let mut reasons = Vec::new();
     let mut passes = Vec::new();
@@ -56,6 +64,7 @@ pub fn judge(findings: &[Finding], policy: GatePolicy<'_>) -> Verdict {
         let blocking = findings
             .iter()
             .filter(|f| f.status == Status::Fail && f.severity >= threshold)
+            .filter(|f| f.waiver.is_none())
             .filter(|f| {
                 !policy
                     .baseline
@@ -127,6 +136,7 @@ mod tests {
                 owner: Owner::Customer,
             },
             message: String::new(),
+            waiver: None,
         }
     }
 
@@ -192,7 +202,7 @@ mod tests {
         let strict = GatePolicy {
             fail_on: Some(Severity::Low),
             fail_on_not_assessed: true,
-            baseline: None,
+            ..GatePolicy::default()
         };
         let v = judge(&blind, strict);
         assert_eq!(v.exit_code, 1);
@@ -265,6 +275,56 @@ mod tests {
         assert_eq!(v.exit_code, 1);
         assert!(
             v.summary.ends_with("exit 1: 1 new failed at or above high"),
+            "{}",
+            v.summary
+        );
+    }
+
+    #[test]
+    fn waived_failures_do_not_close_the_gate() {
+        use crate::waiver::{AppliedWaiver, WaiverReport};
+        let mut failing = [
+            finding(Status::Fail, Severity::High),
+            finding(Status::Fail, Severity::Low),
+        ];
+        failing[0].waiver = Some(AppliedWaiver {
+            reason: "accepted".into(),
+            owner: None,
+            ticket: None,
+            expires: None,
+            index: 1,
+        });
+        let report = WaiverReport {
+            waived: 1,
+            expired: Vec::new(),
+            unmatched: Vec::new(),
+        };
+        let policy = GatePolicy {
+            fail_on: Some(Severity::High),
+            waivers: Some(&report),
+            ..GatePolicy::default()
+        };
+        let v = judge(&failing, policy);
+        assert_eq!(v.exit_code, 0, "{}", v.summary);
+        assert!(
+            v.summary
+                .contains("waivers: 1 waived, 0 expired, 0 matched nothing")
+                && v.summary
+                    .ends_with("exit 0: nothing unwaived failed at or above high"),
+            "{}",
+            v.summary
+        );
+        let v = judge(
+            &failing,
+            GatePolicy {
+                fail_on: Some(Severity::Low),
+                ..policy
+            },
+        );
+        assert_eq!(v.exit_code, 1);
+        assert!(
+            v.summary
+                .ends_with("exit 1: 1 unwaived failed at or above low"),
             "{}",
             v.summary
         );

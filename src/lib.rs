@@ -15,4 +15,5 @@ pub mod output;
 pub mod report;
 pub mod run;
 pub mod snapshot;
+pub mod waiver;
 pub mod yaml;

@@ -18,6 +18,7 @@ use crate::gate;
 use crate::matrix::Matrix;
 use crate::report::{self, Report, ReportOptions};
 use crate::snapshot::{self, Snapshot, SnapshotFormat};
+use crate::waiver::{self, WaiverFile};
 
 /// The bundled demo snapshot (`samples/aws-demo.snapshot.json`).
 pub const SAMPLE: &str = include_str!("../samples/aws-demo.snapshot.json");
@@ -31,20 +32,15 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Scan(ScanCommand::Aws(args)) => {
-            // Refuse a bad --format/--output combination or baseline before a long collection.
+            // Refuse a bad --format/--output combination, baseline or waiver file before a
+            // long collection.
             formats(&args.output)?;
-            let baseline = load_baseline(&args.gate)?;
+            let inputs = load_gate(&args.gate)?;
             let snapshot = collect_aws(&args.aws)?;
             if let Some(path) = &args.snapshot_out {
                 snapshot::save(&snapshot, path)?;
             }
-            report_on(
-                &snapshot,
-                &args.output,
-                &args.rules,
-                &args.gate,
-                baseline.as_ref(),
-            )
+            report_on(&snapshot, &args.output, &args.rules, &args.gate, &inputs)
         }
         Command::Evaluate(args) => evaluate(args),
         Command::Rules(cmd) => rules(cmd),
@@ -86,15 +82,28 @@ fn load_rules(args: &RuleArgs) -> Result<RuleSet> {
     set.context("no rules")
 }
 
-fn load_baseline(gate: &GateArgs) -> Result<Option<Baseline>> {
-    Ok(match &gate.baseline {
+/// What the gate reads besides the results: the baseline, the waivers and today's date.
+struct GateInputs {
+    baseline: Option<Baseline>,
+    waivers: Option<WaiverFile>,
+    today: waiver::Date,
+}
+
+fn load_gate(gate: &GateArgs) -> Result<GateInputs> {
+    let baseline = match &gate.baseline {
         Some(path) => Some(baseline::load(path)?),
         None => None,
+    };
+    let waivers = waiver::load(gate.config.as_deref())?;
+    Ok(GateInputs {
+        baseline,
+        waivers,
+        today: waiver::today()?,
     })
 }
 
 fn evaluate(args: EvaluateArgs) -> Result<u8> {
-    let baseline = load_baseline(&args.gate)?;
+    let inputs = load_gate(&args.gate)?;
     let snapshot: Snapshot = match (&args.snapshot, args.sample) {
         (Some(path), _) => snapshot::load(path)?,
         (None, _) => snapshot::load_str(
@@ -103,13 +112,7 @@ fn evaluate(args: EvaluateArgs) -> Result<u8> {
             Path::new("samples/aws-demo.snapshot.json"),
         )?,
     };
-    report_on(
-        &snapshot,
-        &args.output,
-        &args.rules,
-        &args.gate,
-        baseline.as_ref(),
-    )
+    report_on(&snapshot, &args.output, &args.rules, &args.gate, &inputs)
 }
 
 /// Evaluates a snapshot, writes the report, and judges the result.
@@ -118,12 +121,16 @@ fn report_on(
     output: &OutputArgs,
     rule_args: &RuleArgs,
     gate: &GateArgs,
-    baseline: Option<&Baseline>,
+    inputs: &GateInputs,
 ) -> Result<u8> {
     let formats = formats(output)?;
     let rules = load_rules(rule_args)?;
     let matrix = Matrix::builtin(&output.matrix)?;
-    let evaluation = engine::evaluate(snapshot, &rules, &matrix)?;
+    let mut evaluation = engine::evaluate(snapshot, &rules, &matrix)?;
+    let waivers = inputs
+        .waivers
+        .as_ref()
+        .map(|w| w.apply(&mut evaluation.findings, inputs.today));
     for issue in &evaluation.issues {
         eprintln!(
             "onus: warning: rule {} on {}: {}",
@@ -135,9 +142,13 @@ fn report_on(
         customer: output.customer.clone(),
         assessor: output.assessor.clone(),
     };
-    let comparison = baseline.map(|b| Comparison::new(b, &evaluation.findings));
+    let comparison = inputs
+        .baseline
+        .as_ref()
+        .map(|b| Comparison::new(b, &evaluation.findings));
     let mut report = Report::build(snapshot, &evaluation, &rules, &matrix, &options);
     report.baseline = comparison.as_ref();
+    report.waivers = waivers.as_ref();
     // Render everything first: a failed render writes nothing.
     let rendered = formats
         .iter()
@@ -162,6 +173,7 @@ fn report_on(
         fail_on: gate.fail_on.map(Severity::from),
         fail_on_not_assessed: gate.fail_on_not_assessed,
         baseline: comparison.as_ref(),
+        waivers: waivers.as_ref(),
     };
     let verdict = gate::judge(&evaluation.findings, policy);
     eprintln!("onus: {}", verdict.summary);

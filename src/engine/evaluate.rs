@@ -178,6 +178,7 @@ fn finding(
         resource,
         matrix: cell.clone(),
         message,
+        waiver: None,
     }
 }
 

@@ -22,6 +22,9 @@ struct Output<'a> {
     /// Present only when a baseline was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<&'a crate::baseline::Comparison>,
+    /// Present only when a waiver file is in use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waivers: Option<&'a crate::waiver::WaiverReport>,
 }
 
 #[derive(Serialize)]
@@ -99,6 +102,7 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
         summary: &report.summary,
         evaluation_issues: report.issues,
         baseline: report.baseline,
+        waivers: report.waivers,
     };
     let mut text = serde_json::to_string_pretty(&output)?;
     text.push('\n');

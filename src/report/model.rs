@@ -34,6 +34,9 @@ pub struct Report<'a> {
     /// Today's failures against a baseline, when one was given.
     #[serde(skip)]
     pub baseline: Option<&'a crate::baseline::Comparison>,
+    /// What the waivers did, when a waiver file is in use.
+    #[serde(skip)]
+    pub waivers: Option<&'a crate::waiver::WaiverReport>,
 }
 
 #[derive(Debug, Serialize)]
@@ -380,6 +383,7 @@ impl<'a> Report<'a> {
             findings,
             rules: by_id,
             baseline: None,
+            waivers: None,
         }
     }
 }

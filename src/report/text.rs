@@ -12,7 +12,10 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
         let _ = writeln!(
             out,
             "{:<8} {}  {}: {}",
-            f.severity.id().to_uppercase(),
+            match f.waiver {
+                Some(_) => "WAIVED".to_owned(),
+                None => f.severity.id().to_uppercase(),
+            },
             f.rule,
             printable(&f.resource.id),
             printable(&f.message)
