@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod hostile;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -266,32 +268,8 @@ fn ocsf_has_one_detection_finding_per_failure() {
 const HOSTILE_NAME: &str =
     "=HYPERLINK(\"http://x\",\"y\")<script>alert(1)</script>&amp;'\u{1}\u{1b}[31m\ttab";
 
-/// A snapshot whose attacker-controlled strings (user name, tag) are hostile.
 fn hostile_snapshot(dir: &Path) -> PathBuf {
-    let name_json = serde_json::to_string(HOSTILE_NAME).unwrap();
-    let text = format!(
-        r#"{{
-  "schema_version": 1, "provider": "aws", "accounts": ["111122223333"], "regions": [],
-  "collected_at": "2026-11-01T00:00:00Z", "collector": {{"name": "test", "version": "1"}},
-  "aws": {{"accounts": [{{
-    "account_id": "111122223333",
-    "iam": {{
-      "root": {{"arn": "arn:aws:iam::111122223333:root", "mfa_active": false, "virtual_mfa": false, "password_enabled": true, "password_last_used": null, "access_keys": []}},
-      "users": [{{
-        "name": {name_json}, "arn": "arn:aws:iam::111122223333:user/x", "id": "AIDAX", "path": "/",
-        "created": "2025-01-01T00:00:00Z", "password_enabled": true, "password_last_used": null,
-        "password_last_changed": null, "mfa_devices": [], "access_keys": [], "groups": [],
-        "attached_policies": [], "inline_policies": [], "permissions_boundary": null,
-        "tags": {{"owner": {name_json}}}
-      }}]
-    }},
-    "s3": {{"account_public_access_block": null}}
-  }}]}}
-}}"#
-    );
-    let path = dir.join("hostile.json");
-    std::fs::write(&path, text).unwrap();
-    path
+    hostile::snapshot(dir, HOSTILE_NAME)
 }
 
 fn hostile(format: &str) -> String {
