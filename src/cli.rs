@@ -41,6 +41,8 @@ pub enum Command {
     /// Record today's failures, so later runs gate only on new ones.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Compare two runs (results JSON or snapshots): new, resolved and changed failures.
+    Diff(DiffArgs),
     /// List resource kinds and the fields rules can read.
     Kinds {
         /// Show one kind's fields.
@@ -276,6 +278,38 @@ pub enum BaselineCommand {
         #[arg(long, short = 'o')]
         output: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier run: a results JSON (`-f json`) or a snapshot (evaluated with the rules).
+    pub old: PathBuf,
+    /// The later run, likewise.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: DiffFormat,
+    /// Write to this file instead of standard output (written atomically).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a new, unwaived failure is at or above this severity.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<SeverityArg>,
+    /// Matrix for evaluating snapshots.
+    #[arg(long, default_value = crate::matrix::DEFAULT)]
+    pub matrix: String,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A listing for the terminal.
+    Text,
+    /// Markdown, for a pull-request comment.
+    Md,
+    /// Machine-readable.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

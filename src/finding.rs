@@ -2,6 +2,7 @@
 //! stable fingerprint.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -82,6 +83,9 @@ pub struct ResourceRef {
     pub name: String,
     pub region: Option<String>,
     pub account: String,
+    /// The resource's tags, for waivers that match on them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// One rule's verdict on one resource.

@@ -123,6 +123,7 @@ mod tests {
             name: "b".into(),
             region: None,
             account: "1".into(),
+            tags: Default::default(),
         };
         Finding {
             rule: "r".into(),

@@ -7,6 +7,7 @@ pub mod analyze;
 pub mod baseline;
 pub mod cli;
 pub mod collect;
+pub mod drift;
 pub mod engine;
 pub mod finding;
 pub mod gate;

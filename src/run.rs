@@ -9,9 +9,10 @@ use clap::CommandFactory;
 use crate::analyze::kinds;
 use crate::baseline::{self, Baseline, Comparison};
 use crate::cli::{
-    AwsArgs, BaselineCommand, Cli, CollectCommand, Command, EvaluateArgs, Format, GateArgs,
-    MatrixCommand, OutputArgs, RuleArgs, RulesCommand, ScanCommand,
+    AwsArgs, BaselineCommand, Cli, CollectCommand, Command, DiffArgs, DiffFormat, EvaluateArgs,
+    Format, GateArgs, MatrixCommand, OutputArgs, RuleArgs, RulesCommand, ScanCommand,
 };
+use crate::drift;
 use crate::engine::{self, RuleSet};
 use crate::finding::Severity;
 use crate::gate;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             );
             Ok(0)
         }
+        Command::Diff(args) => diff(&args),
         Command::Kinds { kind } => kinds_cmd(kind.as_deref()),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
@@ -178,6 +180,59 @@ fn report_on(
     let verdict = gate::judge(&evaluation.findings, policy);
     eprintln!("onus: {}", verdict.summary);
     Ok(verdict.exit_code)
+}
+
+/// One side of a diff: a results JSON as written, or a snapshot evaluated now.
+fn drift_side(path: &Path, rules: &RuleArgs, matrix: &str) -> Result<drift::Side> {
+    let text = drift::read(path)?;
+    if drift::is_results(&text) {
+        return Ok(drift::side_from_results(&text, path)?);
+    }
+    let snapshot = snapshot::load_str(&text, SnapshotFormat::for_path(path), path)?;
+    let rules = load_rules(rules)?;
+    let matrix = Matrix::builtin(matrix)?;
+    let evaluation = engine::evaluate(&snapshot, &rules, &matrix)?;
+    Ok(drift::side_from_findings(
+        path,
+        snapshot
+            .collected_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        &evaluation.findings,
+    ))
+}
+
+fn diff(args: &DiffArgs) -> Result<u8> {
+    let old = drift_side(&args.old, &args.rules, &args.matrix)?;
+    let new = drift_side(&args.new, &args.rules, &args.matrix)?;
+    let drift = drift::compare(&old, &new);
+    let text = match args.format {
+        DiffFormat::Text => report::drift::text(&drift)?,
+        DiffFormat::Md => report::drift::markdown(&drift)?,
+        DiffFormat::Json => report::drift::json(&drift)?,
+    };
+    write_output(args.output.as_deref(), &text)?;
+    let code = match args.fail_on.map(Severity::from) {
+        Some(sev) if drift.new_at_or_above(sev) > 0 => {
+            eprintln!(
+                "onus: exit 1: {} new unwaived failure(s) at or above {sev} ({})",
+                drift.new_at_or_above(sev),
+                drift.summary()
+            );
+            1
+        }
+        Some(sev) => {
+            eprintln!(
+                "onus: exit 0: no new unwaived failure at or above {sev} ({})",
+                drift.summary()
+            );
+            0
+        }
+        None => {
+            eprintln!("onus: {}", drift.summary());
+            0
+        }
+    };
+    Ok(code)
 }
 
 /// The requested formats, each once, in the order given; several need --output-dir.

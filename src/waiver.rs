@@ -1,6 +1,7 @@
 //! Waivers: accepted failures, read from `onus.yaml` (or `--config FILE`), kept in the
 //! output but marked, and not counted against the gate until they expire.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,10 @@ pub struct Waiver {
     /// Glob over the region; never matches a global resource (one without a region).
     #[serde(default)]
     pub region: Option<Glob>,
+    /// Tag key → glob over its value; the resource must carry every key with a matching
+    /// value (a resource without the tag never matches).
+    #[serde(default)]
+    pub tags: BTreeMap<String, Glob>,
     pub reason: Reason,
     /// The last day the waiver applies.
     #[serde(default)]
@@ -277,6 +282,12 @@ impl Waiver {
                 .region
                 .as_ref()
                 .is_none_or(|g| f.resource.region.as_deref().is_some_and(|r| g.matches(r)))
+            && self.tags.iter().all(|(key, g)| {
+                f.resource
+                    .tags
+                    .get(key)
+                    .is_some_and(|value| g.matches(value))
+            })
     }
 
     /// Expired when today is after `expires`.

@@ -349,3 +349,48 @@ fn output_is_byte_identical_across_runs() {
         assert_eq!(a.stderr, b.stderr);
     }
 }
+
+#[test]
+fn waivers_match_on_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "onus.yaml",
+        "\
+waivers:
+  - rule: aws-s3-*
+    tags:
+      DataClass: public
+      Owner: \"marketing@*\"
+    reason: the public website bucket
+  - rule: aws-s3-*
+    tags:
+      NoSuchTag: \"*\"
+    reason: \"matches nothing, since no resource carries the tag\"
+",
+    );
+    let out = evaluate(dir.path(), Some("2026-11-01"), &["-f", "json"]);
+    let results = json(&out);
+    let waived: Vec<&serde_json::Value> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("waiver").is_some())
+        .collect();
+    assert!(!waived.is_empty());
+    // Only the bucket tagged DataClass=public and owned by marketing.
+    for r in &waived {
+        assert_eq!(r["resource"]["id"], "arn:aws:s3:::harbor-finch-www", "{r}");
+        assert_eq!(r["resource"]["tags"]["DataClass"], "public");
+    }
+    // Other S3 failures (untagged as public) stay unwaived.
+    assert!(results["results"].as_array().unwrap().iter().any(|r| {
+        r["status"] == "fail"
+            && r["rule"].as_str().unwrap().starts_with("aws-s3-")
+            && r.get("waiver").is_none()
+    }));
+    assert_eq!(
+        results["waivers"]["unmatched"],
+        serde_json::json!([{"index": 2, "rule": "aws-s3-*"}])
+    );
+}

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use minijinja::Value;
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::Value as Json;
 
 use super::RuleSet;
 use super::helpers::{COLLECTED_AT, ENV};
@@ -160,6 +161,18 @@ fn resource_ref(r: &Resource) -> ResourceRef {
         name: r.name.clone(),
         region: r.region.clone(),
         account: r.account.clone(),
+        tags: tags_of(r),
+    }
+}
+
+/// The resource's `tags` field, when its kind has one.
+fn tags_of(r: &Resource) -> BTreeMap<String, String> {
+    match r.data.get("tags") {
+        Some(Json::Object(tags)) => tags
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+            .collect(),
+        _ => BTreeMap::new(),
     }
 }
 
@@ -286,6 +299,7 @@ fn listing_gaps(rule: &Rule, cell: &Cell, gaps: &[CoverageGap]) -> Vec<Finding> 
                 ),
                 name: format!("every {} in {place}", rule.kind.title),
                 region: g.region.clone(),
+                tags: BTreeMap::new(),
                 account: g.account.clone(),
             };
             finding(

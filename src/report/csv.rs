@@ -1,5 +1,6 @@
 //! CSV for spreadsheets: a header and one row per result (RFC 4180: CRLF line ends, fields
-//! quoted when they hold a comma, quote or line break).
+//! quoted when they hold a comma, quote or line break). A waived failure keeps its `fail`
+//! status and carries the waiver in the `waiver_*` columns.
 //!
 //! A cell that starts with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'`,
 //! so that a spreadsheet shows account data such as a resource name as text instead of
@@ -7,7 +8,7 @@
 
 use super::{RenderError, Report};
 
-const HEADER: [&str; 13] = [
+const HEADER: [&str; 17] = [
     "rule",
     "status",
     "severity",
@@ -21,6 +22,10 @@ const HEADER: [&str; 13] = [
     "region",
     "message",
     "fingerprint",
+    "waiver_reason",
+    "waiver_owner",
+    "waiver_ticket",
+    "waiver_expires",
 ];
 
 fn cell(value: &str, out: &mut String) {
@@ -55,6 +60,8 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
     row(HEADER, &mut out);
     for f in report.findings {
         let r = &f.resource;
+        let w = f.waiver.as_ref();
+        let expires = w.and_then(|w| w.expires).map(|d| d.to_string());
         row(
             [
                 f.rule.as_str(),
@@ -70,6 +77,10 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
                 r.region.as_deref().unwrap_or(""),
                 f.message.as_str(),
                 f.fingerprint.as_str(),
+                w.map_or("", |w| w.reason.as_str()),
+                w.and_then(|w| w.owner.as_deref()).unwrap_or(""),
+                w.and_then(|w| w.ticket.as_deref()).unwrap_or(""),
+                expires.as_deref().unwrap_or(""),
             ],
             &mut out,
         );

@@ -1,7 +1,7 @@
 //! JUnit XML for CI test reports: one test suite per rule, one test case per resource.
 //!
-//! Failures are `<failure>`, results onus could not assess are `<skipped>`, passes are plain
-//! test cases. Written by hand: every value is escaped for its attribute or text position,
+//! Failures are `<failure>`; results onus could not assess, and waived failures (with the
+//! waiver's reason), are `<skipped>`; passes are plain test cases. Written by hand: every value is escaped for its attribute or text position,
 //! and characters XML 1.0 cannot carry (control characters other than tab, newline and
 //! carriage return; U+FFFE and U+FFFF) are dropped.
 
@@ -43,31 +43,39 @@ fn escape(s: &str, in_attribute: bool) -> String {
     out
 }
 
+/// A failure that counts: not waived.
+fn failing(f: &Finding) -> bool {
+    f.status == Status::Fail && f.waiver.is_none()
+}
+
+/// Not assessed, or a waived failure.
+fn skipped(f: &Finding) -> bool {
+    f.status == Status::NotAssessed || f.waiver.is_some()
+}
+
 pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
     // Results by rule, in rule-id order; within a rule, in report order.
     let mut suites: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in report.findings {
         suites.entry(&f.rule).or_default().push(f);
     }
-    let s = &report.summary.results;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<testsuites name=\"onus\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" errors=\"0\">",
-        s.total(),
-        s.fail,
-        s.not_assessed
+        report.findings.len(),
+        report.findings.iter().filter(|f| failing(f)).count(),
+        report.findings.iter().filter(|f| skipped(f)).count()
     );
     for (rule_id, findings) in &suites {
-        let count = |status| findings.iter().filter(|f| f.status == status).count();
         let rule = report.rules.get(rule_id);
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" errors=\"0\">",
             attr(rule_id),
             findings.len(),
-            count(Status::Fail),
-            count(Status::NotAssessed)
+            findings.iter().filter(|f| failing(f)).count(),
+            findings.iter().filter(|f| skipped(f)).count()
         );
         for f in findings {
             let r = &f.resource;
@@ -79,6 +87,14 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
             );
             match f.status {
                 Status::Pass => out.push_str("/>\n"),
+                Status::Fail if f.waiver.is_some() => {
+                    let w = f.waiver.as_ref().map_or("", |w| w.reason.as_str());
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        attr(&format!("waived: {w} ({})", f.message))
+                    );
+                }
                 Status::Fail => {
                     let mut body = format!(
                         "{}\n\nResource: {}\nAccount: {}\nRegion: {}\nMatrix: {} × {} ({})\nFingerprint: {}",

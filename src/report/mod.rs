@@ -1,6 +1,7 @@
 //! Renderers: one file per format. They format the report model; they never compute.
 
 mod csv;
+pub mod drift;
 mod html;
 mod json;
 mod junit;

@@ -27,6 +27,9 @@ struct Event<'a> {
     severity: &'static str,
     status_id: u32,
     status: &'static str,
+    /// Why a waived failure is suppressed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status_detail: Option<String>,
     time: i64,
     message: &'a str,
     metadata: Value,
@@ -74,6 +77,10 @@ fn event<'a>(report: &'a Report<'_>, f: &'a Finding) -> Event<'a> {
         resource["region"] = json!(region);
         cloud["region"] = json!(region);
     }
+    let mut unmapped = json!({ "onus": { "rule": f.rule, "matrix": f.matrix } });
+    if let Some(w) = &f.waiver {
+        unmapped["onus"]["waiver"] = json!(w);
+    }
     Event {
         class_uid: 2004,
         class_name: "Detection Finding",
@@ -85,8 +92,14 @@ fn event<'a>(report: &'a Report<'_>, f: &'a Finding) -> Event<'a> {
         type_name: "Detection Finding: Create",
         severity_id,
         severity,
-        status_id: 1,
-        status: "New",
+        // A waived failure is OCSF's "Suppressed" (3), with the waiver's reason.
+        status_id: if f.waiver.is_some() { 3 } else { 1 },
+        status: if f.waiver.is_some() {
+            "Suppressed"
+        } else {
+            "New"
+        },
+        status_detail: f.waiver.as_ref().map(|w| format!("waived: {}", w.reason)),
         time: report.meta.collected_at_ms,
         message: &f.message,
         metadata: json!({
@@ -106,12 +119,7 @@ fn event<'a>(report: &'a Report<'_>, f: &'a Finding) -> Event<'a> {
                 "references": rule.references,
             })
         }),
-        unmapped: json!({
-            "onus": {
-                "rule": f.rule,
-                "matrix": f.matrix,
-            }
-        }),
+        unmapped,
     }
 }
 

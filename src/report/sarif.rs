@@ -2,11 +2,13 @@
 //!
 //! One run. Results are the failures (`kind: "fail"`, level by severity) and the results
 //! onus could not assess (`kind: "open"`, level `"none"`: SARIF's "insufficient information
-//! to decide whether a problem exists"). Passes are left out: code-scanning dashboards list
-//! every result they receive. A cloud resource has no file, so each result carries a logical
-//! location (the resource) and a repository-relative physical location
-//! `{account}/{region or global}/{kind}/{percent-encoded id}` that names it, since GitHub
-//! code scanning refuses URI schemes it does not know.
+//! to decide whether a problem exists"). A waived failure carries an accepted external
+//! suppression with the waiver's reason, which code scanning shows as dismissed; with a
+//! baseline, failures carry `baselineState` `new` or `unchanged`. Passes are
+//! left out: code-scanning dashboards list every result they receive. A cloud resource has
+//! no file, so each result carries a logical location (the resource) and a
+//! repository-relative physical location `{account}/{region or global}/{kind}/{percent-encoded
+//! id}` that names it, since GitHub code scanning refuses URI schemes it does not know.
 
 use std::collections::BTreeMap;
 
@@ -88,6 +90,20 @@ struct SarifResult<'a> {
     message: Text<'a>,
     locations: [Location<'a>; 1],
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    /// With a baseline: `new` or `unchanged` (a baselined failure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    /// A waived failure: SARIF's accepted external suppression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression<'a>; 1]>,
+    properties: Value,
+}
+
+#[derive(Serialize)]
+struct Suppression<'a> {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'a str,
     properties: Value,
 }
 
@@ -191,7 +207,11 @@ fn descriptor<'a>(rule: &'a Rule) -> Descriptor<'a> {
     }
 }
 
-fn result<'a>(f: &'a Finding, rule_index: usize) -> SarifResult<'a> {
+fn result<'a>(
+    f: &'a Finding,
+    rule_index: usize,
+    baseline: Option<&crate::baseline::Comparison>,
+) -> SarifResult<'a> {
     let (kind, level) = match f.status {
         Status::Fail => ("fail", level(f.severity)),
         _ => ("open", "none"),
@@ -222,6 +242,26 @@ fn result<'a>(f: &'a Finding, rule_index: usize) -> SarifResult<'a> {
             }],
         }],
         partial_fingerprints: BTreeMap::from([("onus/v1", f.fingerprint.as_str())]),
+        baseline_state: baseline.filter(|_| f.status == Status::Fail).map(|b| {
+            if b.is_baselined(&f.fingerprint) {
+                "unchanged"
+            } else {
+                "new"
+            }
+        }),
+        suppressions: f.waiver.as_ref().map(|w| {
+            [Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: &w.reason,
+                properties: json!({
+                    "owner": w.owner,
+                    "ticket": w.ticket,
+                    "expires": w.expires,
+                    "waiver": w.index,
+                }),
+            }]
+        }),
         properties: json!({
             "status": f.status.id(),
             "severity": f.severity,
@@ -247,7 +287,11 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
         .findings
         .iter()
         .filter(|f| f.status != Status::Pass)
-        .filter_map(|f| index.get(f.rule.as_str()).map(|i| result(f, *i)))
+        .filter_map(|f| {
+            index
+                .get(f.rule.as_str())
+                .map(|i| result(f, *i, report.baseline))
+        })
         .collect();
     let log = Log {
         schema: SCHEMA,

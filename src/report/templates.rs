@@ -45,6 +45,8 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     .unwrap_or_else(|e| broken_template(e));
     env.add_template("report.md.j2", include_str!("../../templates/report.md.j2"))
         .unwrap_or_else(|e| broken_template(e));
+    env.add_template("diff.md.j2", include_str!("../../templates/diff.md.j2"))
+        .unwrap_or_else(|e| broken_template(e));
     env
 });
 

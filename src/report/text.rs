@@ -54,7 +54,8 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
 }
 
 /// Control characters from the scanned account must not drive the terminal.
-fn printable(s: &str) -> String {
+/// The text with control characters (escape sequences, line breaks) made visible and inert.
+pub(super) fn printable(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { '\u{fffd}' } else { c })
         .collect()
