@@ -76,6 +76,45 @@ fn machine_formats_are_byte_identical_across_runs() {
     }
 }
 
+/// Validates a SARIF log against the official SARIF 2.1.0 JSON schema (shipped in
+/// `tests/schemas/`), with format assertions (URIs, date-times) on.
+fn assert_valid_sarif(text: &str) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut compiler = boon::Compiler::new();
+    compiler.enable_format_assertions();
+    compiler
+        .add_resource("file:///sarif-schema-2.1.0.json", schema)
+        .unwrap();
+    let mut schemas = boon::Schemas::new();
+    let index = compiler
+        .compile("file:///sarif-schema-2.1.0.json", &mut schemas)
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_str(text).unwrap();
+    if let Err(e) = schemas.validate(&log, index) {
+        panic!("SARIF does not validate against the 2.1.0 schema: {e:#}");
+    }
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    assert_valid_sarif(&sample("sarif"));
+    assert_valid_sarif(&hostile("sarif"));
+    // The validator does reject what the schema forbids: a result without a message.
+    let mut broken: serde_json::Value = serde_json::from_str(&sample("sarif")).unwrap();
+    broken["runs"][0]["results"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("message");
+    let caught = std::panic::catch_unwind(|| assert_valid_sarif(&broken.to_string()));
+    assert!(caught.is_err(), "a result without a message validated");
+}
+
 #[test]
 fn sarif_is_2_1_0_with_consistent_rules_and_unique_fingerprints() {
     let sarif: serde_json::Value = serde_json::from_str(&sample("sarif")).unwrap();
@@ -232,7 +271,7 @@ fn csv_has_a_header_and_a_row_per_result() {
     let csv = sample("csv");
     let json = sample_json();
     assert!(csv.starts_with(
-        "rule,status,severity,layer,model,owner,kind,id,name,account,region,message,fingerprint\r\n"
+        "rule,status,severity,layer,model,owner,kind,id,name,account,region,message,fingerprint,waiver_reason,waiver_owner,waiver_ticket,waiver_expires\r\n"
     ));
     assert!(csv.ends_with("\r\n"));
     // The sample's messages hold no line breaks, so records are lines.
@@ -420,4 +459,186 @@ fn one_format_with_output_writes_that_file() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), sample("sarif"));
+}
+
+/// The sample in one format with a waiver file accepting the www bucket's public access and
+/// the open trust of the partner role.
+fn waived(format: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("waivers.yaml");
+    std::fs::write(
+        &config,
+        "\
+waivers:
+  - rule: aws-s3-bucket-public-*
+    resource: \"arn:aws:s3:::*-www\"
+    reason: static website, approved by the security team
+    owner: platform-team
+    ticket: SEC-123
+    expires: 2099-12-31
+  - rule: aws-iam-role-trust-allows-anyone
+    resource: edi-partner-upload
+    reason: partner upload role, trust reviewed
+",
+    )
+    .unwrap();
+    let out = onus(&[
+        "evaluate",
+        "--sample",
+        "-f",
+        format,
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn waived_failures_are_marked_in_every_machine_format() {
+    let json: serde_json::Value = serde_json::from_str(&waived("json")).unwrap();
+    let waived_fingerprints: BTreeSet<String> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("waiver").is_some())
+        .map(|r| r["fingerprint"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(waived_fingerprints.len() >= 2, "{waived_fingerprints:?}");
+
+    // SARIF: an accepted external suppression with the reason, on exactly those results.
+    let sarif_text = waived("sarif");
+    assert_valid_sarif(&sarif_text);
+    let sarif: serde_json::Value = serde_json::from_str(&sarif_text).unwrap();
+    let suppressed: BTreeSet<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            let s = r.get("suppressions")?;
+            assert_eq!(s[0]["kind"], "external");
+            assert_eq!(s[0]["status"], "accepted");
+            assert!(
+                s[0]["justification"].as_str().unwrap().contains("reviewed")
+                    || s[0]["justification"]
+                        .as_str()
+                        .unwrap()
+                        .contains("static website")
+            );
+            Some(
+                r["partialFingerprints"]["onus/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(suppressed, waived_fingerprints);
+
+    // JUnit: waived failures are skipped with the reason, not failures.
+    let junit_text = waived("junit");
+    let junit = parse_junit(&junit_text);
+    let plain = parse_junit(&sample("junit"));
+    let total = |j: &Junit, i: usize| j.suites.values().map(|s| s.declared[i]).sum::<usize>();
+    assert_eq!(
+        total(&junit, 1),
+        total(&plain, 1) - waived_fingerprints.len()
+    );
+    assert_eq!(
+        total(&junit, 2),
+        total(&plain, 2) + waived_fingerprints.len()
+    );
+    assert!(junit_text.contains("waived: static website, approved by the security team"));
+
+    // CSV: the waiver columns are filled on exactly the waived rows.
+    let csv = waived("csv");
+    let mut lines = csv.split("\r\n");
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let reason = header.iter().position(|h| *h == "waiver_reason").unwrap();
+    assert_eq!(
+        &header[reason..],
+        [
+            "waiver_reason",
+            "waiver_owner",
+            "waiver_ticket",
+            "waiver_expires"
+        ]
+    );
+    assert!(csv.contains(
+        "static website, approved by the security team\",platform-team,SEC-123,2099-12-31\r\n"
+    ));
+
+    // OCSF: waived failures are "Suppressed" (status_id 3) with the reason.
+    let ocsf: serde_json::Value = serde_json::from_str(&waived("ocsf")).unwrap();
+    let suppressed: BTreeSet<String> = ocsf
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status_id"] == 3)
+        .map(|e| {
+            assert_eq!(e["status"], "Suppressed");
+            assert!(e["status_detail"].as_str().unwrap().starts_with("waived: "));
+            e["finding_info"]["uid"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(suppressed, waived_fingerprints);
+}
+
+#[test]
+fn sarif_gate_exits_1_and_0_with_a_baseline_of_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("r.sarif");
+    let gate = |extra: &[&str]| {
+        let mut args = vec![
+            "evaluate",
+            "samples/aws-demo.snapshot.json",
+            "--format",
+            "sarif",
+            "--output",
+            sarif.to_str().unwrap(),
+            "--fail-on",
+            "high",
+        ];
+        args.extend_from_slice(extra);
+        onus(&args)
+    };
+    let out = gate(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let first = std::fs::read_to_string(&sarif).unwrap();
+    assert_valid_sarif(&first);
+    assert!(!first.contains("baselineState"));
+
+    let results = dir.path().join("results.json");
+    let out = onus(&[
+        "evaluate",
+        "samples/aws-demo.snapshot.json",
+        "-f",
+        "json",
+        "-o",
+        results.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let baseline = dir.path().join("baseline.json");
+    let out = onus(&[
+        "baseline",
+        "create",
+        results.to_str().unwrap(),
+        "-o",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let out = gate(&["--baseline", baseline.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&sarif).unwrap();
+    assert_valid_sarif(&text);
+    let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for r in log["runs"][0]["results"].as_array().unwrap() {
+        let expected = if r["kind"] == "fail" {
+            serde_json::json!("unchanged")
+        } else {
+            serde_json::Value::Null
+        };
+        assert_eq!(r["baselineState"], expected, "{r}");
+    }
 }
