@@ -60,7 +60,7 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
     );
     for (rule_id, findings) in &suites {
         let count = |status| findings.iter().filter(|f| f.status == status).count();
-        let rule = report.rules.get(rule_id);
+        let rule = report.rules.get(*rule_id);
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" errors=\"0\">",
