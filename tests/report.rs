@@ -561,7 +561,8 @@ fn html_report_renders_offline_filters_and_prints_in_chromium() {
     assert!(bytes.starts_with(b"%PDF-"));
     let text = String::from_utf8_lossy(&bytes);
     let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
-    assert!((8..=60).contains(&pages), "{pages} pages");
+    eprintln!("the sample report prints to {pages} A4 pages");
+    assert!((10..=90).contains(&pages), "{pages} pages");
     assert!(
         text.contains("/MediaBox [0 0 594.95996 841.91998]") || text.contains("/MediaBox [0 0 595"),
         "not A4"
@@ -616,7 +617,7 @@ fn large_snapshot(dir: &Path, buckets: usize) -> PathBuf {
 #[test]
 fn a_100k_result_report_stays_under_20_mb_and_filters_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    let snap = large_snapshot(dir.path(), 11_200);
+    let snap = large_snapshot(dir.path(), 12_600);
     let results = dir.path().join("results.json");
     let out = onus(&[
         "evaluate",

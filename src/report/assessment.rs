@@ -227,6 +227,17 @@ pub struct RoadmapItem {
     pub more: usize,
 }
 
+impl Roadmap {
+    /// The 1-based step of a rule's item: quick wins first, then the rest.
+    pub fn step_of(&self, rule: &str) -> Option<usize> {
+        self.quick_wins
+            .iter()
+            .chain(&self.rest)
+            .position(|i| i.id == rule)
+            .map(|i| i + 1)
+    }
+}
+
 pub fn roadmap(findings: &[Finding], rules: &BTreeMap<String, RuleInfo>) -> Roadmap {
     let mut items: Vec<RoadmapItem> = failures_by_rule(findings)
         .into_iter()

@@ -279,6 +279,8 @@ pub struct RuleGroup {
     pub resources: Vec<ResourceLine>,
     /// How many failed resources are not listed in `resources`.
     pub more: usize,
+    /// Its step in the remediation roadmap.
+    pub step: Option<usize>,
 }
 
 /// How many resources a section lists per control before pointing to the appendix.
@@ -547,6 +549,16 @@ impl<'a> Report<'a> {
                 None => "Shared-responsibility assessment".to_owned(),
             });
 
+        let roadmap = assessment::roadmap(findings, by_id);
+        let mut layers: Vec<LayerView> = layers;
+        for group in layers
+            .iter_mut()
+            .flat_map(|l| l.severities.iter_mut())
+            .flat_map(|s| s.rules.iter_mut())
+        {
+            group.step = roadmap.step_of(&group.id);
+        }
+
         Report {
             meta: Meta {
                 title,
@@ -585,7 +597,7 @@ impl<'a> Report<'a> {
             layers,
             risks: assessment::risks(findings, by_id, matrix),
             monitoring: assessment::monitoring(findings, by_id),
-            roadmap: assessment::roadmap(findings, by_id),
+            roadmap,
             not_assessed,
             coverage_gaps: parts.coverage_gaps,
             issues: parts.issues,
@@ -697,6 +709,7 @@ fn layer_view(
                 owner: f.matrix.owner,
                 resources: Vec::new(),
                 more: 0,
+                step: None,
             });
             if group.resources.len() < RESOURCE_LIMIT {
                 group.resources.push(line(f));
