@@ -32,6 +32,8 @@ pub enum Command {
     Scan(ScanCommand),
     /// Evaluate a saved snapshot and write a report.
     Evaluate(EvaluateArgs),
+    /// Write the assessment report (HTML, Markdown or PDF) from a results JSON or a snapshot.
+    Report(ReportArgs),
     /// List, show and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -134,6 +136,8 @@ pub enum Format {
     Csv,
     /// OCSF 1.1 Detection Findings (a JSON array, one per failure).
     Ocsf,
+    /// The HTML report printed to PDF by a headless Chromium (ONUS_CHROMIUM or on the PATH).
+    Pdf,
 }
 
 impl Format {
@@ -148,6 +152,7 @@ impl Format {
             Format::Junit => "onus.junit.xml",
             Format::Csv => "onus.csv",
             Format::Ocsf => "onus.ocsf.json",
+            Format::Pdf => "onus.pdf",
         }
     }
 }
@@ -192,6 +197,51 @@ pub struct OutputArgs {
     /// Who performed the assessment, for the report cover.
     #[arg(long)]
     pub assessor: Option<String>,
+    /// Image for the report cover (PNG, JPEG, GIF, WebP or SVG; embedded in the file).
+    #[arg(long, value_name = "FILE")]
+    pub logo: Option<PathBuf>,
+}
+
+/// The formats `onus report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Single-file HTML report.
+    Html,
+    /// Markdown report.
+    Md,
+    /// The HTML report printed to PDF by a headless Chromium.
+    Pdf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A results JSON (`onus evaluate -f json`) or a snapshot (.json, .yaml or .yml), which is
+    /// evaluated first.
+    pub input: PathBuf,
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value = "html")]
+    pub format: ReportFormat,
+    /// Write to this file instead of standard output (written atomically).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Responsibility matrix: microsoft-2017 (default), microsoft-current, aws. A results JSON
+    /// keeps the matrix it was evaluated with.
+    #[arg(long)]
+    pub matrix: Option<String>,
+    /// Customer name for the report cover.
+    #[arg(long)]
+    pub customer: Option<String>,
+    /// Report title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Who performed the assessment, for the report cover.
+    #[arg(long)]
+    pub assessor: Option<String>,
+    /// Image for the report cover (PNG, JPEG, GIF, WebP or SVG; embedded in the file).
+    #[arg(long, value_name = "FILE")]
+    pub logo: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
 }
 
 #[derive(Debug, Args)]

@@ -89,7 +89,7 @@ pub struct ResourceRef {
 }
 
 /// One rule's verdict on one resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: String,
     pub status: Status,
@@ -100,7 +100,7 @@ pub struct Finding {
     /// Stable across runs: rule, account, resource kind and id.
     pub fingerprint: String,
     /// The waiver that accepts this failure, when one does.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<crate::waiver::AppliedWaiver>,
 }
 

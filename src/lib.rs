@@ -13,6 +13,7 @@ pub mod finding;
 pub mod gate;
 pub mod matrix;
 pub mod output;
+pub mod pdf;
 pub mod report;
 pub mod run;
 pub mod snapshot;

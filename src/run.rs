@@ -10,7 +10,8 @@ use crate::analyze::kinds;
 use crate::baseline::{self, Baseline, Comparison};
 use crate::cli::{
     AwsArgs, BaselineCommand, Cli, CollectCommand, Command, DiffArgs, DiffFormat, EvaluateArgs,
-    Format, GateArgs, MatrixCommand, OutputArgs, RuleArgs, RulesCommand, ScanCommand,
+    Format, GateArgs, MatrixCommand, OutputArgs, ReportArgs, ReportFormat, RuleArgs, RulesCommand,
+    ScanCommand,
 };
 use crate::drift;
 use crate::engine::{self, RuleSet};
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             report_on(&snapshot, &args.output, &args.rules, &args.gate, &inputs)
         }
         Command::Evaluate(args) => evaluate(args),
+        Command::Report(args) => report_cmd(args),
         Command::Rules(cmd) => rules(cmd),
         Command::Matrix(cmd) => matrix(cmd),
         Command::Baseline(BaselineCommand::Create { results, output }) => {
@@ -139,11 +141,12 @@ fn report_on(
             issue.rule, issue.resource, issue.message
         );
     }
-    let options = ReportOptions {
-        title: output.title.clone(),
-        customer: output.customer.clone(),
-        assessor: output.assessor.clone(),
-    };
+    let options = report_options(
+        &output.title,
+        &output.customer,
+        &output.assessor,
+        output.logo.as_deref(),
+    )?;
     let comparison = inputs
         .baseline
         .as_ref()
@@ -160,13 +163,13 @@ fn report_on(
         Some(dir) => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("{}: cannot create directory", dir.display()))?;
-            for (format, text) in &rendered {
-                crate::output::write_atomic(&dir.join(format.file_name()), text.as_bytes())?;
+            for (format, bytes) in &rendered {
+                crate::output::write_atomic(&dir.join(format.file_name()), bytes)?;
             }
         }
         None => {
-            for (_, text) in &rendered {
-                write_output(output.output.as_deref(), text)?;
+            for (_, bytes) in &rendered {
+                write_bytes(output.output.as_deref(), bytes)?;
             }
         }
     }
@@ -258,8 +261,8 @@ fn formats(output: &OutputArgs) -> Result<Vec<Format>> {
     Ok(formats)
 }
 
-fn render(format: Format, report: &Report<'_>) -> Result<String> {
-    Ok(match format {
+fn render(format: Format, report: &Report<'_>) -> Result<Vec<u8>> {
+    let text = match format {
         Format::Text => report::text(report)?,
         Format::Json => report::json(report)?,
         Format::Md => report::markdown(report)?,
@@ -268,7 +271,90 @@ fn render(format: Format, report: &Report<'_>) -> Result<String> {
         Format::Junit => report::junit(report)?,
         Format::Csv => report::csv(report)?,
         Format::Ocsf => report::ocsf(report)?,
+        Format::Pdf => return Ok(crate::pdf::print(&report::html(report)?)?),
+    };
+    Ok(text.into_bytes())
+}
+
+/// The cover details; the logo file is read and embedded now.
+fn report_options(
+    title: &Option<String>,
+    customer: &Option<String>,
+    assessor: &Option<String>,
+    logo: Option<&Path>,
+) -> Result<ReportOptions> {
+    Ok(ReportOptions {
+        title: title.clone(),
+        customer: customer.clone(),
+        assessor: assessor.clone(),
+        logo: match logo {
+            Some(path) => Some(report::logo::data_uri(path)?),
+            None => None,
+        },
     })
+}
+
+/// `onus report`: the human report from a results JSON (as written, no re-evaluation) or from
+/// a snapshot (evaluated with the built-in rules, `--rules` and the waivers in ./onus.yaml).
+fn report_cmd(args: ReportArgs) -> Result<u8> {
+    let options = report_options(
+        &args.title,
+        &args.customer,
+        &args.assessor,
+        args.logo.as_deref(),
+    )?;
+    let format = match args.format {
+        ReportFormat::Html => Format::Html,
+        ReportFormat::Md => Format::Md,
+        ReportFormat::Pdf => Format::Pdf,
+    };
+    let is_json = args
+        .input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let text = if is_json {
+        Some(report::results::read(&args.input)?)
+    } else {
+        None
+    };
+    let bytes = match text.as_deref().filter(|t| report::results::is_results(t)) {
+        Some(text) => {
+            if !args.rules.dirs.is_empty() || args.rules.no_builtin_rules {
+                bail!(
+                    "{}: a results JSON is reported as it was evaluated; --rules applies to snapshots",
+                    args.input.display()
+                );
+            }
+            let results = report::results::parse(text, &args.input)?;
+            if let Some(asked) = args.matrix.as_deref().filter(|m| *m != results.matrix.id) {
+                bail!(
+                    "{}: these results were placed on the {} matrix, not {asked}: evaluate the snapshot again with --matrix {asked}",
+                    args.input.display(),
+                    results.matrix.id
+                );
+            }
+            let matrix = Matrix::builtin(&results.matrix.id)?;
+            render(format, &Report::from_results(&results, &matrix, &options))?
+        }
+        None => {
+            let snapshot = match text.as_deref() {
+                Some(text) => snapshot::load_str(text, SnapshotFormat::Json, &args.input)?,
+                None => snapshot::load(&args.input)?,
+            };
+            let rules = load_rules(&args.rules)?;
+            let matrix = Matrix::builtin(args.matrix.as_deref().unwrap_or(crate::matrix::DEFAULT))?;
+            let mut evaluation = engine::evaluate(&snapshot, &rules, &matrix)?;
+            if let Some(waivers) = waiver::load(None)? {
+                let _ = waivers.apply(&mut evaluation.findings, waiver::today()?);
+            }
+            render(
+                format,
+                &Report::build(&snapshot, &evaluation, &rules, &matrix, &options),
+            )?
+        }
+    };
+    write_bytes(args.output.as_deref(), &bytes)?;
+    Ok(0)
 }
 
 #[cfg(feature = "aws")]
@@ -322,12 +408,16 @@ fn collect_aws(_: &AwsArgs) -> Result<Snapshot> {
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
+    write_bytes(path, text.as_bytes())
+}
+
+fn write_bytes(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match path {
-        Some(path) => crate::output::write_atomic(path, text.as_bytes())?,
+        Some(path) => crate::output::write_atomic(path, bytes)?,
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(text.as_bytes())
+                .write_all(bytes)
                 .context("writing to standard output")?;
             stdout.flush().context("writing to standard output")?;
         }

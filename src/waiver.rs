@@ -226,7 +226,7 @@ pub fn load(config: Option<&Path>) -> Result<Option<WaiverFile>, WaiverError> {
 }
 
 /// The waiver a waived result carries in the output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedWaiver {
     pub reason: String,
     pub owner: Option<String>,

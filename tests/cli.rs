@@ -258,7 +258,7 @@ fn output_file_is_written() {
     let out = onus(&["evaluate", SAMPLE, "-f", "md", "-o", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("## The shared responsibility matrix"));
+    assert!(text.contains("## 2. The shared responsibility matrix"));
     assert!(out.stdout.is_empty());
 }
 

@@ -1,5 +1,7 @@
-//! Human reports: hostile account data stays text, and the HTML report renders in a real
-//! browser without network access or console errors.
+//! The assessment report: hostile account data stays text; the report rebuilt from a results
+//! JSON equals the one from the snapshot; the Markdown is as reviewed; and the HTML renders in
+//! a real browser without network access or console errors, filters its appendix, stays small
+//! at 100k results, and prints to a PDF.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -8,12 +10,28 @@ mod hostile;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+const SAMPLE: &str = "samples/aws-demo.snapshot.json";
+
 fn onus(args: &[&str]) -> Output {
+    onus_env(args, &[])
+}
+
+fn onus_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_onus"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run onus")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    String::from_utf8(out.stdout.clone()).unwrap()
 }
 
 const HOSTILE_NAME: &str =
@@ -23,32 +41,86 @@ fn hostile_snapshot(dir: &Path) -> PathBuf {
     hostile::snapshot(dir, HOSTILE_NAME)
 }
 
+/// The report's own two script elements (the appendix data block and the inline script) and
+/// nothing else that executes or loads.
+fn assert_only_own_scripts(html: &str) {
+    let lower = html.to_lowercase();
+    let scripts: Vec<&str> = lower
+        .match_indices("<script")
+        .map(|(i, _)| &lower[i..i + 40.min(lower.len() - i)])
+        .collect();
+    assert_eq!(scripts.len(), 2, "script elements: {scripts:?}");
+    assert!(scripts[0].starts_with("<script type=\"application/json\" id="));
+    assert!(scripts[1].starts_with("<script>"));
+    for needle in [
+        "<link",
+        "<iframe",
+        "<object",
+        "<embed",
+        "@import",
+        "url(",
+        " src=\"http",
+        " src='http",
+        "<script src",
+        "fetch(",
+        "xmlhttprequest",
+        "innerhtml",
+        "eval(",
+    ] {
+        assert!(!lower.contains(needle), "the report contains {needle}");
+    }
+    let csp = html
+        .split("Content-Security-Policy\" content=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap();
+    assert!(csp.starts_with("default-src 'none';"), "{csp}");
+    assert!(csp.contains("script-src 'sha256-"), "{csp}");
+    assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src 'unsafe-inline'"));
+}
+
 #[test]
 fn hostile_names_are_escaped_in_html_and_markdown() {
     let dir = tempfile::tempdir().unwrap();
     let snap = hostile_snapshot(dir.path());
-    let html = onus(&["evaluate", snap.to_str().unwrap(), "-f", "html"]);
-    assert_eq!(html.status.code(), Some(0));
-    let html = String::from_utf8(html.stdout).unwrap();
-    assert!(
-        html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
-        "name not shown escaped"
-    );
-    assert!(
-        !html.to_lowercase().contains("<script"),
-        "a script element reached the HTML"
-    );
-    assert!(!html.contains("<img"), "an img element reached the HTML");
+    for args in [
+        vec!["evaluate", snap.to_str().unwrap(), "-f", "html"],
+        vec!["report", snap.to_str().unwrap(), "-f", "html"],
+    ] {
+        let html = stdout(&onus(&args));
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+            "name not shown escaped"
+        );
+        // In the appendix data block the name is JSON with <, > and & escaped.
+        assert!(
+            html.contains(r"\u003cscript\u003ealert(1)\u003c/script\u003e\u003cimg src=x"),
+            "name not in the data block, escaped"
+        );
+        assert!(
+            !html.contains("<script>alert"),
+            "a script element reached the HTML"
+        );
+        assert!(
+            !html.contains("<img src=x"),
+            "an img element reached the HTML"
+        );
+        assert_only_own_scripts(&html);
+    }
 
-    let md = onus(&["evaluate", snap.to_str().unwrap(), "-f", "md"]);
-    let md = String::from_utf8(md.stdout).unwrap();
-    assert!(md.contains(r"\<script\>alert(1)\</script\>\<img src=x onerror=alert(2)\>\|\[x\](javascript:alert(3))"), "{md}");
-    // Every `<` that reaches the Markdown is escaped, so no HTML tag can form.
-    assert!(
-        md.match_indices('<')
-            .all(|(i, _)| i > 0 && md.as_bytes()[i - 1] == b'\\'),
-        "an unescaped < in the Markdown"
-    );
+    for args in [
+        vec!["evaluate", snap.to_str().unwrap(), "-f", "md"],
+        vec!["report", snap.to_str().unwrap(), "-f", "md"],
+    ] {
+        let md = stdout(&onus(&args));
+        assert!(md.contains(r"\<script\>alert(1)\</script\>\<img src=x onerror=alert(2)\>\|\[x\](javascript:alert(3))"), "{md}");
+        // Every `<` that reaches the Markdown is escaped, so no HTML tag can form.
+        assert!(
+            md.match_indices('<')
+                .all(|(i, _)| i > 0 && md.as_bytes()[i - 1] == b'\\'),
+            "an unescaped < in the Markdown"
+        );
+    }
 
     let text = onus(&["evaluate", snap.to_str().unwrap(), "-f", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&text.stdout).unwrap();
@@ -61,11 +133,203 @@ fn hostile_names_are_escaped_in_html_and_markdown() {
     );
 }
 
+#[test]
+fn report_from_results_json_equals_report_from_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results.json");
+    let out = onus(&[
+        "evaluate",
+        SAMPLE,
+        "-f",
+        "json",
+        "-o",
+        results.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&results).unwrap()).unwrap();
+    let rules = json["rules"].as_object().unwrap();
+    assert!(
+        rules
+            .values()
+            .all(|r| r["risk"].as_str().is_some_and(|s| s.ends_with('.')))
+    );
+    for format in ["md", "html"] {
+        let cover = [
+            "--customer",
+            "Acme Ltd",
+            "--assessor",
+            "J. Doe",
+            "--title",
+            "Cloud review",
+        ];
+        let mut a = vec!["report", SAMPLE, "-f", format];
+        a.extend(cover);
+        let mut b = vec!["report", results.to_str().unwrap(), "-f", format];
+        b.extend(cover);
+        let from_snapshot = stdout(&onus(&a));
+        let from_results = stdout(&onus(&b));
+        assert!(from_snapshot.contains("Acme Ltd") && from_snapshot.contains("J. Doe"));
+        assert_eq!(from_snapshot, from_results, "{format} differs");
+        // And `evaluate` writes the same report.
+        let mut c = vec!["evaluate", SAMPLE, "-f", format];
+        c.extend(cover);
+        assert_eq!(stdout(&onus(&c)), from_snapshot);
+    }
+    // Baselines still read the (extended) results JSON.
+    let baseline = dir.path().join("baseline.json");
+    let out = onus(&[
+        "baseline",
+        "create",
+        results.to_str().unwrap(),
+        "-o",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn sample_markdown_report_is_as_reviewed() {
+    let md = stdout(&onus(&[
+        "report",
+        SAMPLE,
+        "-f",
+        "md",
+        "--customer",
+        "Harbor Finch Ltd",
+        "--assessor",
+        "Jane Doe, Example Consulting",
+    ]));
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn report_sections_come_in_order_with_score_formula_and_plain_risks() {
+    let md = stdout(&onus(&["report", SAMPLE, "-f", "md"]));
+    let headings = [
+        "## 1. Executive summary",
+        "## 2. The shared responsibility matrix",
+        "## 3. Layer by layer",
+        "## 4. Privileged access",
+        "## 5. Monitoring readiness",
+        "## 6. Remediation roadmap",
+        "## 7. Appendix",
+        "### Coverage gaps",
+        "### Methodology",
+    ];
+    let positions: Vec<usize> = headings
+        .iter()
+        .map(|h| md.find(h).unwrap_or_else(|| panic!("no {h}")))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+    assert!(md.contains("**How the score is computed.**"));
+    // Five risks, each a sentence, none of them a rule id.
+    let summary = &md[positions[0]..positions[1]];
+    let risks: Vec<&str> = summary
+        .lines()
+        .filter(|l| l.len() > 3 && l.as_bytes()[0].is_ascii_digit() && l[1..].starts_with(". **"))
+        .collect();
+    assert_eq!(risks.len(), 5, "{summary}");
+    for r in &risks {
+        let sentence = r.split("**: ").nth(1).unwrap();
+        let sentence = sentence.split(" (").next().unwrap();
+        assert!(sentence.ends_with('.') && !sentence.contains("aws-"), "{r}");
+    }
+    // Privileged access: honest until its analysis exists.
+    assert!(md.contains("**Not assessed in this version.**"));
+}
+
+#[test]
+fn bad_inputs_exit_2_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("report.html");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\"onus_version\": \"0.1.0\", \"results\": [\n  {\"rule\": 3}\n]}",
+    )
+    .unwrap();
+    let out = onus(&[
+        "report",
+        bad.to_str().unwrap(),
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad.json:"), "{}", stderr(&out));
+    assert!(!out_file.exists());
+
+    let logo = dir.path().join("logo.txt");
+    std::fs::write(&logo, "not an image").unwrap();
+    let out = onus(&[
+        "report",
+        SAMPLE,
+        "--logo",
+        logo.to_str().unwrap(),
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("logo.txt: not a PNG"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!out_file.exists());
+
+    let results = dir.path().join("results.json");
+    stdout(&onus(&[
+        "evaluate",
+        SAMPLE,
+        "-f",
+        "json",
+        "-o",
+        results.to_str().unwrap(),
+    ]));
+    let out = onus(&["report", results.to_str().unwrap(), "--matrix", "aws"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("microsoft-2017 matrix, not aws"),
+        "{}",
+        stderr(&out)
+    );
+
+    let pdf = dir.path().join("report.pdf");
+    let out = onus_env(
+        &["report", SAMPLE, "-f", "pdf", "-o", pdf.to_str().unwrap()],
+        &[("ONUS_CHROMIUM", "/nonexistent/chromium")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ONUS_CHROMIUM=/nonexistent/chromium"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!pdf.exists());
+}
+
+#[test]
+fn logo_is_embedded_as_a_data_uri() {
+    let dir = tempfile::tempdir().unwrap();
+    let logo = dir.path().join("logo.svg");
+    std::fs::write(
+        &logo,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"><rect width=\"40\" height=\"20\" fill=\"#23406e\"/></svg>",
+    )
+    .unwrap();
+    let html = stdout(&onus(&["report", SAMPLE, "--logo", logo.to_str().unwrap()]));
+    assert!(
+        html.contains("<img class=\"logo\" src=\"data:image&#x2f;svg+xml;base64,PHN2Zy"),
+        "logo not embedded"
+    );
+    assert_only_own_scripts(&html);
+}
+
 fn chromium() -> Option<String> {
     if let Ok(path) = std::env::var("ONUS_CHROMIUM") {
         return Some(path);
     }
-    ["chromium", "chromium-browser", "google-chrome"]
+    let found = ["chromium", "chromium-browser", "google-chrome"]
         .iter()
         .find_map(|c| {
             Command::new(c)
@@ -74,52 +338,21 @@ fn chromium() -> Option<String> {
                 .ok()
                 .filter(|o| o.status.success())
                 .map(|_| (*c).to_owned())
-        })
-}
-
-#[test]
-fn html_report_renders_offline_in_chromium_without_console_errors() {
-    let html_has_no_external_references = |html: &str| {
-        let lower = html.to_lowercase();
-        for needle in [
-            "<script",
-            "<link",
-            "<iframe",
-            "<object",
-            "<embed",
-            "@import",
-            "url(",
-            " src=\"http",
-            " src='http",
-        ] {
-            assert!(!lower.contains(needle), "the report references {needle}");
-        }
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("report.html");
-    let out = onus(&[
-        "evaluate",
-        "--sample",
-        "-f",
-        "html",
-        "-o",
-        report.to_str().unwrap(),
-        "--customer",
-        "Acme",
-    ]);
-    assert_eq!(out.status.code(), Some(0));
-    let html = std::fs::read_to_string(&report).unwrap();
-    html_has_no_external_references(&html);
-
-    let Some(browser) = chromium() else {
+        });
+    if found.is_none() {
         assert!(
             std::env::var("ONUS_SKIP_BROWSER_TESTS").is_ok(),
             "no chromium found: install it (apt-get install chromium), point ONUS_CHROMIUM at it, \
              or set ONUS_SKIP_BROWSER_TESTS=1 to skip this test knowingly"
         );
-        return;
-    };
-    let profile = dir.path().join("profile");
+    }
+    found
+}
+
+/// Runs headless Chromium on `url` with `args`; every request that is not the file itself goes
+/// to a proxy that does not exist. Returns (stdout, stderr) after checking the log for console
+/// messages, CSP violations and network requests.
+fn browse(browser: &str, profile: &Path, url: &str, args: &[&str]) -> (String, String) {
     let out = Command::new(browser)
         .args([
             "--headless",
@@ -130,28 +363,18 @@ fn html_report_renders_offline_in_chromium_without_console_errors() {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--hide-scrollbars",
             "--enable-logging=stderr",
             "--v=0",
-            // Any request that is not the report itself goes nowhere.
             "--proxy-server=127.0.0.1:9",
-            "--dump-dom",
         ])
+        .args(args)
         .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("file://{}", report.display()))
+        .arg(url)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dom = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        dom.contains("The shared responsibility matrix"),
-        "DOM lacks the matrix"
-    );
-    assert!(dom.contains("Prepared for <strong>Acme</strong>"));
-    let log = String::from_utf8_lossy(&out.stderr);
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "chromium failed: {log}");
     for line in log.lines() {
         assert!(!line.contains("CONSOLE"), "console message: {line}");
         assert!(
@@ -160,4 +383,284 @@ fn html_report_renders_offline_in_chromium_without_console_errors() {
         );
         assert!(!line.contains("net::ERR_"), "network request: {line}");
     }
+    (String::from_utf8_lossy(&out.stdout).into_owned(), log)
+}
+
+fn file_url(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// "N of M results match" from the rendered DOM.
+fn match_count(dom: &str) -> (usize, usize) {
+    let text = dom
+        .split("id=\"results-count\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap();
+    let mut words = text.split(' ');
+    let n = words.next().unwrap().parse().unwrap();
+    let m = words.nth(1).unwrap().parse().unwrap();
+    (n, m)
+}
+
+fn is_png(path: &Path) -> usize {
+    let bytes = std::fs::read(path).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{} is not a PNG",
+        path.display()
+    );
+    bytes.len()
+}
+
+/// Where screenshots are kept for a person to look at after the run.
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn html_report_renders_offline_filters_and_prints_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.html");
+    let out = onus(&[
+        "report",
+        SAMPLE,
+        "-f",
+        "html",
+        "-o",
+        report.to_str().unwrap(),
+        "--customer",
+        "Acme",
+        "--assessor",
+        "Jane Doe",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert_only_own_scripts(&html);
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let json: serde_json::Value =
+        serde_json::from_slice(&onus(&["evaluate", SAMPLE, "-f", "json"]).stdout).unwrap();
+    let results = json["results"].as_array().unwrap();
+
+    // The whole report: the script ran (the appendix lists its first page) with no errors.
+    let (dom, _) = browse(
+        &browser,
+        &dir.path().join("p1"),
+        &file_url(&report),
+        &["--dump-dom"],
+    );
+    assert!(
+        dom.contains("The shared responsibility matrix"),
+        "DOM lacks the matrix"
+    );
+    assert!(dom.contains("Prepared for <strong>Acme</strong>"));
+    assert_eq!(match_count(&dom), (results.len(), results.len()));
+
+    // A filter from the link: the count and every row shown match it.
+    let expected = results
+        .iter()
+        .filter(|r| r["status"] == "fail" && r["severity"] == "high")
+        .count();
+    assert!(expected > 0);
+    let filtered = format!("{}#results:status=fail&severity=high", file_url(&report));
+    let (dom, _) = browse(&browser, &dir.path().join("p2"), &filtered, &["--dump-dom"]);
+    assert_eq!(match_count(&dom), (expected, results.len()));
+    let body = dom
+        .split("id=\"results-body\">")
+        .nth(1)
+        .unwrap()
+        .split("</tbody>")
+        .next()
+        .unwrap();
+    assert_eq!(body.matches("<tr").count(), expected.min(50));
+    assert_eq!(
+        body.matches("class=\"status-fail\"").count(),
+        expected.min(50)
+    );
+    assert_eq!(body.matches("sev sev-high").count(), expected.min(50));
+    // Text search.
+    let bucket = "harbor-finch-www";
+    // What the page searches: the control, the resource, where, and (unless it passed) the message.
+    let expected = results
+        .iter()
+        .filter(|r| {
+            let res = &r["resource"];
+            let mut fields = vec![
+                r["rule"].as_str().unwrap(),
+                json["rules"][r["rule"].as_str().unwrap()]["title"]
+                    .as_str()
+                    .unwrap(),
+                res["name"].as_str().unwrap(),
+                res["id"].as_str().unwrap(),
+                res["account"].as_str().unwrap(),
+                res["region"].as_str().unwrap_or(""),
+            ];
+            if r["status"] != "pass" {
+                fields.push(r["message"].as_str().unwrap());
+            }
+            fields.iter().any(|f| f.to_lowercase().contains(bucket))
+        })
+        .count();
+    let searched = format!("{}#results:q={bucket}", file_url(&report));
+    let (dom, _) = browse(&browser, &dir.path().join("p3"), &searched, &["--dump-dom"]);
+    assert_eq!(match_count(&dom), (expected, results.len()));
+
+    // Screenshots, kept for a person to look at: the cover and matrix, and the filtered appendix.
+    let shots = screenshot_dir();
+    let cover = shots.join("cover-and-matrix.png");
+    browse(
+        &browser,
+        &dir.path().join("p4"),
+        &file_url(&report),
+        &[
+            "--window-size=1240,2400",
+            &format!("--screenshot={}", cover.display()),
+        ],
+    );
+    assert!(
+        is_png(&cover) > 50_000,
+        "the cover screenshot is nearly empty"
+    );
+    let appendix = shots.join("appendix-filtered.png");
+    let filtered = format!("{}#results:status=fail&severity=high", file_url(&report));
+    browse(
+        &browser,
+        &dir.path().join("p5"),
+        &filtered,
+        &[
+            "--window-size=1240,1400",
+            &format!("--screenshot={}", appendix.display()),
+        ],
+    );
+    assert!(
+        is_png(&appendix) > 30_000,
+        "the appendix screenshot is nearly empty"
+    );
+
+    // PDF through onus itself: A4 pages, a sane count.
+    let pdf = dir.path().join("report.pdf");
+    let out = onus_env(
+        &[
+            "report",
+            SAMPLE,
+            "-f",
+            "pdf",
+            "-o",
+            pdf.to_str().unwrap(),
+            "--customer",
+            "Acme",
+        ],
+        &[("ONUS_CHROMIUM", &browser)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    eprintln!("the sample report prints to {pages} A4 pages");
+    assert!((10..=90).contains(&pages), "{pages} pages");
+    assert!(
+        text.contains("/MediaBox [0 0 594.95996 841.91998]") || text.contains("/MediaBox [0 0 595"),
+        "not A4"
+    );
+}
+
+#[test]
+fn hostile_report_stays_inert_in_chromium() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let snap = hostile_snapshot(dir.path());
+    let report = dir.path().join("hostile.html");
+    stdout(&onus(&[
+        "report",
+        snap.to_str().unwrap(),
+        "-o",
+        report.to_str().unwrap(),
+    ]));
+    let url = format!("{}#results:q=onerror", file_url(&report));
+    let (dom, _) = browse(&browser, &dir.path().join("p"), &url, &["--dump-dom"]);
+    // The name is listed, as text, and nothing it carries became an element.
+    assert!(match_count(&dom).0 > 0);
+    assert!(
+        dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;")
+    );
+    assert!(!dom.contains("<img src=\"x\""));
+}
+
+/// A snapshot of the sample account with `buckets` copies of its first bucket.
+fn large_snapshot(dir: &Path, buckets: usize) -> PathBuf {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SAMPLE)).unwrap();
+    let mut snap: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let s3 = &mut snap["aws"]["accounts"][0]["s3"];
+    let template = s3["buckets"][0].clone();
+    let list: Vec<serde_json::Value> = (0..buckets)
+        .map(|i| {
+            let mut b = template.clone();
+            let name = format!("load-test-bucket-{i:06}");
+            b["arn"] = format!("arn:aws:s3:::{name}").into();
+            b["name"] = name.into();
+            b
+        })
+        .collect();
+    s3["buckets"] = list.into();
+    let path = dir.join("large.json");
+    std::fs::write(&path, serde_json::to_string(&snap).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn a_100k_result_report_stays_under_20_mb_and_filters_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = large_snapshot(dir.path(), 12_600);
+    let results = dir.path().join("results.json");
+    let out = onus(&[
+        "evaluate",
+        snap.to_str().unwrap(),
+        "-f",
+        "json",
+        "-o",
+        results.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&results).unwrap()).unwrap();
+    let total = json["results"].as_array().unwrap().len();
+    assert!(total >= 100_000, "only {total} results");
+
+    let report = dir.path().join("large.html");
+    let started = std::time::Instant::now();
+    let out = onus(&[
+        "report",
+        results.to_str().unwrap(),
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let elapsed = started.elapsed();
+    let size = std::fs::metadata(&report).unwrap().len();
+    eprintln!("{total} results: {size} bytes of HTML in {elapsed:?}");
+    assert!(size <= 20 * 1024 * 1024, "{size} bytes");
+
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let one = "load-test-bucket-004321";
+    let expected = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["resource"]["name"] == one)
+        .count();
+    assert!(expected > 0);
+    let url = format!("{}#results:q={one}", file_url(&report));
+    let started = std::time::Instant::now();
+    let (dom, _) = browse(&browser, &dir.path().join("p"), &url, &["--dump-dom"]);
+    eprintln!("chromium loaded and filtered it in {:?}", started.elapsed());
+    assert_eq!(match_count(&dom), (expected, total));
 }

@@ -36,6 +36,13 @@ fn catalogue_is_large_enough_and_complete() {
             rule.id
         );
         assert!(!rule.references.is_empty(), "{} has no references", rule.id);
+        // The executive summary states the top risks in these words, not in rule ids.
+        let risk = rule.risk.as_deref().unwrap_or_default();
+        assert!(
+            risk.ends_with('.') && risk.len() <= 200 && !risk.contains(&rule.id),
+            "{} needs a plain one-sentence `risk:` (ending in a full stop, at most 200 characters)",
+            rule.id
+        );
         assert!(rule.title.len() <= 90, "{} has a long title", rule.id);
         let dir = rule.source.0.trim_start_matches("rules/");
         let expected_prefix = format!("aws/{}/", rule.kind.name.split('.').nth(1).unwrap());

@@ -31,7 +31,7 @@ pub enum EvalError {
 }
 
 /// A rule that could not be evaluated on a resource (its result is `not-assessed`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct EvalIssue {
     pub rule: String,
     pub resource: String,

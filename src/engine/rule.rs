@@ -33,6 +33,9 @@ struct RuleFile {
     description: String,
     rationale: String,
     remediation: String,
+    /// The risk in one plain sentence, for readers who are not engineers.
+    #[serde(default)]
+    risk: Option<String>,
     #[serde(default)]
     effort: Option<Effort>,
     #[serde(default)]
@@ -66,6 +69,8 @@ pub struct Rule {
     pub description: String,
     pub rationale: String,
     pub remediation: String,
+    /// The risk in one plain sentence, for an executive summary.
+    pub risk: Option<String>,
     pub effort: Effort,
     pub references: Vec<String>,
     pub tags: Vec<String>,
@@ -166,6 +171,9 @@ impl Rule {
                 return Err(at(1, 1, format!("`{name}` is empty")));
             }
         }
+        if raw.risk.as_deref().is_some_and(|r| r.trim().is_empty()) {
+            return Err(at(1, 1, "`risk` is empty".into()));
+        }
         if raw.references.is_empty() {
             return Err(at(1, 1, "`references` is empty: name the benchmark control or documentation this rule follows".into()));
         }
@@ -219,6 +227,7 @@ impl Rule {
             description: raw.description.trim().to_owned(),
             rationale: raw.rationale.trim().to_owned(),
             remediation: raw.remediation.trim().to_owned(),
+            risk: raw.risk.map(|r| r.trim().to_owned()),
             effort: raw.effort.unwrap_or(Effort::Medium),
             references: raw.references,
             tags: raw.tags,

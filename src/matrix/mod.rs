@@ -132,7 +132,7 @@ pub struct Matrix {
 }
 
 /// Where one result lands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
     pub layer: Layer,
     /// The matrix column id.

@@ -55,6 +55,8 @@ struct RuleMeta<'a> {
     description: &'a str,
     rationale: &'a str,
     remediation: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    risk: Option<&'a str>,
     effort: Effort,
     references: &'a [String],
     tags: &'a [String],
@@ -83,15 +85,16 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
             .iter()
             .map(|(id, r)| {
                 (
-                    *id,
+                    id.as_str(),
                     RuleMeta {
                         title: &r.title,
                         severity: r.severity,
-                        kind: r.kind.name,
+                        kind: &r.kind,
                         layer: r.layer,
                         description: &r.description,
                         rationale: &r.rationale,
                         remediation: &r.remediation,
+                        risk: r.risk.as_deref(),
                         effort: r.effort,
                         references: &r.references,
                         tags: &r.tags,

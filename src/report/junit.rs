@@ -68,7 +68,7 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
         report.findings.iter().filter(|f| skipped(f)).count()
     );
     for (rule_id, findings) in &suites {
-        let rule = report.rules.get(rule_id);
+        let rule = report.rules.get(*rule_id);
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" errors=\"0\">",

@@ -1,18 +1,22 @@
 //! Renderers: one file per format. They format the report model; they never compute.
 
+mod assessment;
 mod csv;
 pub mod drift;
 mod html;
 mod json;
 mod junit;
+pub mod logo;
 mod markdown;
 mod model;
 mod ocsf;
+pub mod results;
 mod sarif;
 mod templates;
 mod text;
 
-pub use model::{Report, ReportOptions};
+pub use model::{Report, ReportOptions, RuleInfo};
+pub use results::ResultsFile;
 
 /// A renderer failure (a template bug, never bad input).
 #[derive(Debug, thiserror::Error)]

@@ -3,12 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
-use crate::engine::{EvalIssue, Evaluation, Rule, RuleSet};
+use super::assessment::{self, Appendix, Monitoring, Risk, Roadmap, Score};
+use super::results::ResultsFile;
+use crate::engine::{Effort, EvalIssue, Evaluation, Rule, RuleSet};
 use crate::finding::{Finding, Severity, Status};
 use crate::matrix::{Layer, Matrix, Owner};
-use crate::snapshot::{CoverageGap, Snapshot};
+use crate::snapshot::{CoverageGap, Provider, Snapshot};
 
 /// What the person running onus says about the report.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +19,70 @@ pub struct ReportOptions {
     pub title: Option<String>,
     pub customer: Option<String>,
     pub assessor: Option<String>,
+    /// The cover logo as a `data:` URI (see `logo::data_uri`).
+    pub logo: Option<String>,
+}
+
+/// What the reports say about a rule: its metadata without its compiled conditions, so that a
+/// report can be rebuilt from a results JSON as well as from an evaluation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleInfo {
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub kind: String,
+    pub layer: Layer,
+    pub description: String,
+    pub rationale: String,
+    pub remediation: String,
+    #[serde(default)]
+    pub risk: Option<String>,
+    pub effort: Effort,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl RuleInfo {
+    pub fn of(rule: &Rule) -> RuleInfo {
+        RuleInfo {
+            id: rule.id.clone(),
+            title: rule.title.clone(),
+            severity: rule.severity,
+            kind: rule.kind.name.to_owned(),
+            layer: rule.layer,
+            description: rule.description.clone(),
+            rationale: rule.rationale.clone(),
+            remediation: rule.remediation.clone(),
+            risk: rule.risk.clone(),
+            effort: rule.effort,
+            references: rule.references.clone(),
+            tags: rule.tags.clone(),
+        }
+    }
+
+    /// The risk in one plain sentence: the rule's `risk`, else its description.
+    pub fn risk_sentence(&self) -> &str {
+        self.risk.as_deref().unwrap_or(&self.description)
+    }
+}
+
+/// What a report is made from, whether a fresh evaluation or a results JSON read back.
+pub(super) struct Parts<'a> {
+    pub provider: Provider,
+    pub accounts: &'a [String],
+    pub regions: &'a [String],
+    pub collected_at: DateTime<Utc>,
+    pub collector: String,
+    pub principal: Option<&'a str>,
+    pub coverage_gaps: &'a [CoverageGap],
+    pub findings: &'a [Finding],
+    pub issues: &'a [EvalIssue],
+    pub resources: usize,
+    pub rules_loaded: usize,
+    pub rules: BTreeMap<String, RuleInfo>,
 }
 
 #[derive(Debug, Serialize)]
@@ -24,13 +91,22 @@ pub struct Report<'a> {
     pub summary: Summary,
     pub matrix: MatrixView,
     pub layers: Vec<LayerView>,
+    /// The failed controls that matter most, highest severity first (at most five).
+    pub risks: Vec<Risk>,
+    pub monitoring: Monitoring,
+    pub roadmap: Roadmap,
+    /// Every not-assessed result (the text format lists them; the others use the appendix).
+    #[serde(skip)]
     pub not_assessed: Vec<NotAssessedView>,
     pub coverage_gaps: &'a [CoverageGap],
     pub issues: &'a [EvalIssue],
+    /// Every result, compact, for the HTML appendix's table (serialised apart: it can be large).
+    #[serde(skip)]
+    pub appendix: Appendix<'a>,
     #[serde(skip)]
     pub findings: &'a [Finding],
     #[serde(skip)]
-    pub rules: BTreeMap<&'a str, &'a Rule>,
+    pub rules: BTreeMap<String, RuleInfo>,
     /// Today's failures against a baseline, when one was given.
     #[serde(skip)]
     pub baseline: Option<&'a crate::baseline::Comparison>,
@@ -45,10 +121,16 @@ pub struct Meta<'a> {
     pub customer: Option<String>,
     pub assessor: Option<String>,
     pub onus_version: &'static str,
+    /// The onus that evaluated the results (differs from `onus_version` for a results JSON
+    /// written by another version).
+    pub evaluated_by: String,
+    pub logo: Option<String>,
     pub provider: &'static str,
     pub accounts: &'a [String],
     pub regions: &'a [String],
     pub collected_at: String,
+    /// The collection day (YYYY-MM-DD): the assessment's date.
+    pub date: String,
     /// The collection time as milliseconds since the Unix epoch.
     pub collected_at_ms: i64,
     pub collector: String,
@@ -67,7 +149,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, status: Status) {
+    pub(super) fn add(&mut self, status: Status) {
         match status {
             Status::Fail => self.fail += 1,
             Status::Pass => self.pass += 1,
@@ -91,6 +173,24 @@ pub struct Summary {
     pub failed_by_severity: Vec<SeverityCount>,
     /// Whether every applicable check could be made.
     pub complete: bool,
+    /// The posture score over every layer.
+    pub score: Score,
+    /// Results by severity (failed, passed, not assessed), highest first.
+    pub by_severity: Vec<SeverityCounts>,
+    /// The severity weights the scores use, highest first.
+    pub weights: Vec<SeverityWeight>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SeverityCounts {
+    pub severity: Severity,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SeverityWeight {
+    pub severity: Severity,
+    pub weight: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -141,7 +241,21 @@ pub struct LayerView {
     pub customer_job: String,
     pub controls: Counts,
     pub results: Counts,
+    pub score: Score,
+    /// Every control onus checked in this layer, failed first.
+    pub checks: Vec<ControlLine>,
     pub severities: Vec<SeverityGroup>,
+}
+
+/// One control (rule) in a layer and how it came out.
+#[derive(Debug, Serialize)]
+pub struct ControlLine {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    /// `fail`, `not-assessed` or `pass`.
+    pub outcome: Status,
+    pub results: Counts,
 }
 
 #[derive(Debug, Serialize)]
@@ -161,8 +275,16 @@ pub struct RuleGroup {
     pub references: Vec<String>,
     pub cell: String,
     pub owner: Owner,
+    /// The first `RESOURCE_LIMIT` resources it failed on; the appendix lists them all.
     pub resources: Vec<ResourceLine>,
+    /// How many failed resources are not listed in `resources`.
+    pub more: usize,
+    /// Its step in the remediation roadmap.
+    pub step: Option<usize>,
 }
+
+/// How many resources a section lists per control before pointing to the appendix.
+pub const RESOURCE_LIMIT: usize = 25;
 
 #[derive(Debug, Serialize)]
 pub struct ResourceLine {
@@ -182,7 +304,7 @@ pub struct NotAssessedView {
     pub resource: ResourceLine,
 }
 
-fn control_outcome(statuses: &BTreeSet<StatusKey>) -> Status {
+pub(super) fn control_outcome(statuses: &BTreeSet<StatusKey>) -> Status {
     if statuses.contains(&StatusKey::Fail) {
         Status::Fail
     } else if statuses.contains(&StatusKey::NotAssessed) {
@@ -193,7 +315,7 @@ fn control_outcome(statuses: &BTreeSet<StatusKey>) -> Status {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum StatusKey {
+pub(super) enum StatusKey {
     Fail,
     NotAssessed,
     Pass,
@@ -209,7 +331,7 @@ impl From<Status> for StatusKey {
     }
 }
 
-fn line(f: &Finding) -> ResourceLine {
+pub(super) fn line(f: &Finding) -> ResourceLine {
     ResourceLine {
         name: f.resource.name.clone(),
         id: f.resource.id.clone(),
@@ -221,6 +343,7 @@ fn line(f: &Finding) -> ResourceLine {
 }
 
 impl<'a> Report<'a> {
+    /// The report on a fresh evaluation of `snapshot`.
     pub fn build(
         snapshot: &'a Snapshot,
         evaluation: &'a Evaluation,
@@ -228,8 +351,67 @@ impl<'a> Report<'a> {
         matrix: &'a Matrix,
         options: &ReportOptions,
     ) -> Report<'a> {
-        let findings = &evaluation.findings;
-        let by_id = rules.by_id();
+        let parts = Parts {
+            provider: snapshot.provider,
+            accounts: &snapshot.accounts,
+            regions: &snapshot.regions,
+            collected_at: snapshot.collected_at,
+            collector: format!("{} {}", snapshot.collector.name, snapshot.collector.version),
+            principal: snapshot.collector.principal.as_deref(),
+            coverage_gaps: &snapshot.coverage_gaps,
+            findings: &evaluation.findings,
+            issues: &evaluation.issues,
+            resources: evaluation.resources,
+            rules_loaded: rules.rules().len(),
+            rules: rules
+                .rules()
+                .iter()
+                .map(|r| (r.id.clone(), RuleInfo::of(r)))
+                .collect(),
+        };
+        Report::assemble(parts, env!("CARGO_PKG_VERSION").to_owned(), matrix, options)
+    }
+
+    /// The report on a results JSON (`onus evaluate -f json`) read back.
+    pub fn from_results(
+        results: &'a ResultsFile,
+        matrix: &'a Matrix,
+        options: &ReportOptions,
+    ) -> Report<'a> {
+        let s = &results.snapshot;
+        let parts = Parts {
+            provider: s.provider,
+            accounts: &s.accounts,
+            regions: &s.regions,
+            collected_at: s.collected_at,
+            collector: s.collector.clone(),
+            principal: s.principal.as_deref(),
+            coverage_gaps: &s.coverage_gaps,
+            findings: &results.results,
+            issues: &results.evaluation_issues,
+            resources: results.summary.resources,
+            rules_loaded: results.summary.rules,
+            rules: results
+                .rules
+                .iter()
+                .map(|(id, r)| {
+                    let mut r = r.clone();
+                    r.id.clone_from(id);
+                    (id.clone(), r)
+                })
+                .collect(),
+        };
+        Report::assemble(parts, results.onus_version.clone(), matrix, options)
+    }
+
+    fn assemble(
+        parts: Parts<'a>,
+        evaluated_by: String,
+        matrix: &'a Matrix,
+        options: &ReportOptions,
+    ) -> Report<'a> {
+        let findings = parts.findings;
+        let by_id = &parts.rules;
 
         // Per rule: the set of statuses it produced, and its cell.
         let mut rule_statuses: BTreeMap<&str, BTreeSet<StatusKey>> = BTreeMap::new();
@@ -266,6 +448,26 @@ impl<'a> Report<'a> {
                     .iter()
                     .filter(|f| f.status == Status::Fail && f.severity == *s)
                     .count(),
+            })
+            .collect();
+        let by_severity = Severity::ALL
+            .iter()
+            .map(|s| {
+                let mut counts = Counts::default();
+                for f in findings.iter().filter(|f| f.severity == *s) {
+                    counts.add(f.status);
+                }
+                SeverityCounts {
+                    severity: *s,
+                    counts,
+                }
+            })
+            .collect();
+        let weights = Severity::ALL
+            .iter()
+            .map(|s| SeverityWeight {
+                severity: *s,
+                weight: s.weight(),
             })
             .collect();
 
@@ -322,7 +524,7 @@ impl<'a> Report<'a> {
         let layers = matrix
             .rows
             .iter()
-            .map(|row| layer_view(row, findings, &by_id, &rule_statuses, matrix))
+            .map(|row| layer_view(row, findings, by_id, &rule_statuses, matrix))
             .collect();
 
         let not_assessed = findings
@@ -347,51 +549,108 @@ impl<'a> Report<'a> {
                 None => "Shared-responsibility assessment".to_owned(),
             });
 
+        let roadmap = assessment::roadmap(findings, by_id);
+        let mut layers: Vec<LayerView> = layers;
+        for group in layers
+            .iter_mut()
+            .flat_map(|l| l.severities.iter_mut())
+            .flat_map(|s| s.rules.iter_mut())
+        {
+            group.step = roadmap.step_of(&group.id);
+        }
+
         Report {
             meta: Meta {
                 title,
                 customer: options.customer.clone(),
                 assessor: options.assessor.clone(),
                 onus_version: env!("CARGO_PKG_VERSION"),
-                provider: snapshot.provider.as_str(),
-                accounts: &snapshot.accounts,
-                regions: &snapshot.regions,
-                collected_at: snapshot
+                evaluated_by,
+                logo: options.logo.clone(),
+                provider: parts.provider.as_str(),
+                accounts: parts.accounts,
+                regions: parts.regions,
+                collected_at: parts
                     .collected_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                collected_at_ms: snapshot.collected_at.timestamp_millis(),
-                collector: format!("{} {}", snapshot.collector.name, snapshot.collector.version),
-                principal: snapshot.collector.principal.as_deref(),
+                date: parts.collected_at.format("%Y-%m-%d").to_string(),
+                collected_at_ms: parts.collected_at.timestamp_millis(),
+                collector: parts.collector,
+                principal: parts.principal,
                 matrix_id: &matrix.id,
                 matrix_title: &matrix.title,
                 matrix_source: &matrix.source,
                 matrix_description: &matrix.description,
             },
             summary: Summary {
-                resources: evaluation.resources,
-                rules: rules.rules().len(),
+                resources: parts.resources,
+                rules: parts.rules_loaded,
                 complete: results.not_assessed == 0,
+                score: Score::of(findings.iter()),
                 results,
                 controls,
                 failed_by_severity,
+                by_severity,
+                weights,
             },
             matrix: matrix_view,
             layers,
+            risks: assessment::risks(findings, by_id, matrix),
+            monitoring: assessment::monitoring(findings, by_id),
+            roadmap,
             not_assessed,
-            coverage_gaps: &snapshot.coverage_gaps,
-            issues: &evaluation.issues,
+            coverage_gaps: parts.coverage_gaps,
+            issues: parts.issues,
+            appendix: Appendix::of(findings, by_id, matrix),
             findings,
-            rules: by_id,
+            rules: parts.rules,
             baseline: None,
             waivers: None,
         }
     }
 }
 
+/// A failed or not-assessed result, for the Markdown appendix.
+#[derive(Debug, Serialize)]
+pub struct ResultLine<'a> {
+    pub rule: &'a str,
+    pub title: &'a str,
+    pub severity: Severity,
+    pub status: Status,
+    pub waived: bool,
+    pub layer: &'a str,
+    pub owner: Owner,
+    pub resource: ResourceLine,
+}
+
+impl Report<'_> {
+    /// Every result that failed or could not be assessed, in report order.
+    pub fn open_results(&self) -> Vec<ResultLine<'_>> {
+        self.appendix
+            .rows
+            .iter()
+            .filter(|r| r.status != Status::Pass)
+            .filter_map(|r| {
+                let rule = self.appendix.rules.get(r.rule)?;
+                Some(ResultLine {
+                    rule: &rule.id,
+                    title: &rule.title,
+                    severity: rule.severity,
+                    status: r.status,
+                    waived: r.finding.waiver.is_some(),
+                    layer: &rule.layer,
+                    owner: r.owner,
+                    resource: line(r.finding),
+                })
+            })
+            .collect()
+    }
+}
+
 fn layer_view(
     row: &crate::matrix::Row,
     findings: &[Finding],
-    by_id: &BTreeMap<&str, &Rule>,
+    by_id: &BTreeMap<String, RuleInfo>,
     rule_statuses: &BTreeMap<&str, BTreeSet<StatusKey>>,
     matrix: &Matrix,
 ) -> LayerView {
@@ -400,11 +659,31 @@ fn layer_view(
     for f in findings.iter().filter(|f| f.matrix.layer == row.layer) {
         results.add(f.status);
     }
+    let mut checks = Vec::new();
     for (rule, statuses) in rule_statuses {
-        if by_id.get(rule).is_some_and(|r| r.layer == row.layer) {
-            controls.add(control_outcome(statuses));
+        let Some(info) = by_id.get(*rule).filter(|r| r.layer == row.layer) else {
+            continue;
+        };
+        let outcome = control_outcome(statuses);
+        controls.add(outcome);
+        let mut counts = Counts::default();
+        for f in findings.iter().filter(|f| f.rule == *rule) {
+            counts.add(f.status);
         }
+        checks.push(ControlLine {
+            id: info.id.clone(),
+            title: info.title.clone(),
+            severity: info.severity,
+            outcome,
+            results: counts,
+        });
     }
+    checks.sort_by(|a, b| {
+        StatusKey::from(a.outcome)
+            .cmp(&StatusKey::from(b.outcome))
+            .then(b.severity.cmp(&a.severity))
+            .then_with(|| a.id.cmp(&b.id))
+    });
     let mut severities = Vec::new();
     for severity in Severity::ALL {
         let mut groups: BTreeMap<&str, RuleGroup> = BTreeMap::new();
@@ -419,21 +698,24 @@ fn layer_view(
                 .iter()
                 .find(|c| c.id == f.matrix.model)
                 .map_or_else(|| f.matrix.model.clone(), |c| c.label.clone());
-            groups
-                .entry(&rule.id)
-                .or_insert_with(|| RuleGroup {
-                    id: rule.id.clone(),
-                    title: rule.title.clone(),
-                    description: rule.description.clone(),
-                    rationale: rule.rationale.clone(),
-                    remediation: rule.remediation.clone(),
-                    references: rule.references.clone(),
-                    cell: format!("{} × {}", row.label, column),
-                    owner: f.matrix.owner,
-                    resources: Vec::new(),
-                })
-                .resources
-                .push(line(f));
+            let group = groups.entry(&rule.id).or_insert_with(|| RuleGroup {
+                id: rule.id.clone(),
+                title: rule.title.clone(),
+                description: rule.description.clone(),
+                rationale: rule.rationale.clone(),
+                remediation: rule.remediation.clone(),
+                references: rule.references.clone(),
+                cell: format!("{} × {}", row.label, column),
+                owner: f.matrix.owner,
+                resources: Vec::new(),
+                more: 0,
+                step: None,
+            });
+            if group.resources.len() < RESOURCE_LIMIT {
+                group.resources.push(line(f));
+            } else {
+                group.more += 1;
+            }
         }
         if !groups.is_empty() {
             severities.push(SeverityGroup {
@@ -448,6 +730,8 @@ fn layer_view(
         customer_job: row.customer_job.clone(),
         controls,
         results,
+        score: Score::of(findings.iter().filter(|f| f.matrix.layer == row.layer)),
+        checks,
         severities,
     }
 }

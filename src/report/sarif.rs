@@ -15,8 +15,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{RenderError, Report};
-use crate::engine::Rule;
+use super::{RenderError, Report, RuleInfo};
 use crate::finding::{Finding, Severity, Status};
 
 const SCHEMA: &str =
@@ -167,7 +166,7 @@ fn segment(s: &str) -> String {
     out
 }
 
-fn descriptor<'a>(rule: &'a Rule) -> Descriptor<'a> {
+fn descriptor<'a>(rule: &'a RuleInfo) -> Descriptor<'a> {
     let mut markdown = format!(
         "{}\n\n**Why it matters:** {}\n\n**Remediation:** {}\n\n**References:**\n",
         rule.description, rule.rationale, rule.remediation
@@ -279,7 +278,7 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
     let mut rules = Vec::new();
     for (id, rule) in &report.rules {
         if report.findings.iter().any(|f| f.rule == *id) {
-            index.insert(id, rules.len());
+            index.insert(id.as_str(), rules.len());
             rules.push(descriptor(rule));
         }
     }

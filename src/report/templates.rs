@@ -1,5 +1,6 @@
 //! The template environment for human reports: HTML auto-escaped, Markdown escaped by a
-//! formatter, strict about undefined values. Templates live in `templates/`.
+//! formatter, strict about undefined values. Every `*.j2` file under `templates/` is built in,
+//! named by its path there (`report.html.j2`, `partials/privileged_access.html.j2`).
 
 use std::sync::LazyLock;
 
@@ -38,17 +39,14 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
             escape_formatter(out, state, value)
         }
     });
-    env.add_template(
-        "report.html.j2",
-        include_str!("../../templates/report.html.j2"),
-    )
-    .unwrap_or_else(|e| broken_template(e));
-    env.add_template("report.md.j2", include_str!("../../templates/report.md.j2"))
-        .unwrap_or_else(|e| broken_template(e));
-    env.add_template("diff.md.j2", include_str!("../../templates/diff.md.j2"))
-        .unwrap_or_else(|e| broken_template(e));
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .unwrap_or_else(|e| broken_template(e));
+    }
     env
 });
+
+include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 
 #[allow(clippy::panic)]
 fn broken_template(e: minijinja::Error) -> ! {
