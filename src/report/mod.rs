@@ -7,6 +7,7 @@ mod junit;
 mod markdown;
 mod model;
 mod ocsf;
+mod privileged;
 mod sarif;
 mod templates;
 mod text;

@@ -25,6 +25,8 @@ pub struct Report<'a> {
     pub matrix: MatrixView,
     pub layers: Vec<LayerView>,
     pub not_assessed: Vec<NotAssessedView>,
+    /// Privileged identities and their protections (templates/partials/privileged_access.*).
+    pub privileged: super::privileged::PrivilegedSection,
     pub coverage_gaps: &'a [CoverageGap],
     pub issues: &'a [EvalIssue],
     #[serde(skip)]
@@ -378,6 +380,7 @@ impl<'a> Report<'a> {
             matrix: matrix_view,
             layers,
             not_assessed,
+            privileged: super::privileged::section(snapshot),
             coverage_gaps: &snapshot.coverage_gaps,
             issues: &evaluation.issues,
             findings,

@@ -45,6 +45,16 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     .unwrap_or_else(|e| broken_template(e));
     env.add_template("report.md.j2", include_str!("../../templates/report.md.j2"))
         .unwrap_or_else(|e| broken_template(e));
+    env.add_template(
+        "partials/privileged_access.html.j2",
+        include_str!("../../templates/partials/privileged_access.html.j2"),
+    )
+    .unwrap_or_else(|e| broken_template(e));
+    env.add_template(
+        "partials/privileged_access.md.j2",
+        include_str!("../../templates/partials/privileged_access.md.j2"),
+    )
+    .unwrap_or_else(|e| broken_template(e));
     env
 });
 
