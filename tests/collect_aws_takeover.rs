@@ -235,9 +235,9 @@ async fn takeover_rights_and_trust_weaknesses() {
         "{section}"
     );
     assert!(
-        section.contains("User ops\\-admin: administrator"),
+        section.contains("### User ops-admin: administrator"),
         "{section}"
     );
-    assert!(!section.contains("User self\\-service"), "{section}");
-    assert!(!section.contains("User analyst"), "{section}");
+    assert!(!section.contains("### User self-service"), "{section}");
+    assert!(!section.contains("### User analyst"), "{section}");
 }

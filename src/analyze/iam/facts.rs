@@ -270,9 +270,12 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
             admin_net &= grants.iter().any(|g| g.demands(Protection::Network));
         }
         if let Ok(steps) = &selfesc[i] {
-            for s in steps {
-                f.admin_reasons
-                    .push(format!("it {} ({})", s.detail, s.technique));
+            // A direct administrator's ability to grant itself more says nothing new.
+            if !matches!(direct[i], Some(Some(_))) {
+                for s in steps {
+                    f.admin_reasons
+                        .push(format!("it {} ({})", s.detail, s.technique));
+                }
             }
             privileged_steps.extend(steps.iter().cloned());
         }
