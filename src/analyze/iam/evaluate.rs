@@ -93,7 +93,7 @@ impl Requirement {
                 "aws:multifactorauthpresent" if op == "bool" => {
                     // Allow … if true; Deny … if false (or missing, with IfExists).
                     let wanted = if self.unless { "false" } else { "true" };
-                    values.iter().all(|v| v == wanted) && !(c.if_exists() && !self.unless)
+                    (self.unless || !c.if_exists()) && values.iter().all(|v| v == wanted)
                 }
                 "aws:multifactorauthpresent" if op == "null" => {
                     // Deny if the key is null: MFA required.

@@ -465,3 +465,7 @@ fn admin_step(
         ),
     }
 }
+
+#[cfg(test)]
+#[path = "facts_tests.rs"]
+mod tests;
