@@ -232,18 +232,25 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
         }
         m
     };
+    let by_arn: HashMap<&str, usize> = acct
+        .principals
+        .iter()
+        .enumerate()
+        .map(|(j, q)| (q.arn, j))
+        .collect();
     // Edges: who can become whom.
     let edges: Vec<Result<Vec<(usize, Step)>, Unknown>> = acct
         .principals
         .iter()
         .map(|p| {
             let mut out = Vec::new();
-            let capable = EDGE_ACTIONS.iter().any(|a| acct.may_ever(p, a));
-            let candidates: Vec<usize> = if capable {
-                (0..n).collect()
-            } else {
-                named_in_trust.get(p.arn).cloned().unwrap_or_default()
-            };
+            let mut candidates: Vec<usize> = named_in_trust.get(p.arn).cloned().unwrap_or_default();
+            match narrow(&acct, p, EDGE_ACTIONS, &by_arn) {
+                None => candidates = (0..n).collect(),
+                Some(more) => candidates.extend(more),
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
             for j in candidates {
                 for s in escalation::become_other(&acct, p, &acct.principals[j])? {
                     out.push((j, s));
@@ -308,7 +315,15 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
             if !TAKEOVER_ACTIONS.iter().any(|a| acct.may_ever(p, a)) {
                 return Ok(out);
             }
-            for q in &acct.principals {
+            let candidates: Vec<usize> = match narrow(&acct, p, TAKEOVER_ACTIONS, &by_arn) {
+                None => (0..n).collect(),
+                Some(mut c) => {
+                    c.sort_unstable();
+                    c.dedup();
+                    c
+                }
+            };
+            for q in candidates.into_iter().map(|j| &acct.principals[j]) {
                 let rights = escalation::takeover(&acct, p, q)?;
                 if !rights.is_empty() {
                     out.push(TakeoverTarget {
@@ -362,6 +377,29 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
         facts.insert(p.arn.to_owned(), f);
     }
     facts
+}
+
+/// The principals `p` could act on with any of `actions`: `None` means any of them (a
+/// wildcard pattern); otherwise the ones its statements name exactly. `iam:PassRole` with
+/// wildcards is common, so asking every target stays the fallback, never a guess.
+fn narrow(
+    acct: &Account<'_>,
+    p: &Principal<'_>,
+    actions: &[&str],
+    by_arn: &HashMap<&str, usize>,
+) -> Option<Vec<usize>> {
+    let mut out = Vec::new();
+    for action in actions {
+        if !acct.may_ever(p, action) {
+            continue;
+        }
+        for arn in acct.exact_targets(p, action)? {
+            if let Some(j) = by_arn.get(arn.as_str()) {
+                out.push(*j);
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Shortest escalation paths from principal `start` to an administrator (breadth first).

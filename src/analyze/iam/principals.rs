@@ -242,4 +242,32 @@ impl<'a> Account<'a> {
             })
         })
     }
+
+    /// Which resources the principal's Allow statements for `action` can name: `None` when
+    /// a pattern has a wildcard or a `NotResource` (any target may match, ask each),
+    /// otherwise the exact ARNs named (every other target is certainly not allowed).
+    pub fn exact_targets(&self, p: &Principal<'_>, action: &str) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        let Ok(list) = p.policies.as_ref() else {
+            return None;
+        };
+        for i in list {
+            for s in &self.policies[*i].statements {
+                if !s.allow || !super::evaluate::matches_action(s, action) {
+                    continue;
+                }
+                if !s.not_resources.is_empty() || s.resources.is_empty() {
+                    return None;
+                }
+                for r in &s.resources {
+                    match super::matcher::resolve(r, &p.vars) {
+                        Some(r) if r.contains('*') || r.contains('?') => return None,
+                        Some(r) => out.push(r),
+                        None => {}
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
 }
