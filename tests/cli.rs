@@ -127,6 +127,9 @@ aws:
             permissions_boundary: null
             last_used: null
             instance_profiles: []
+        aws_managed_policies:
+          - {name: AWSSupportAccess, arn: 'arn:aws:iam::aws:policy/AWSSupportAccess', id: ANPAJSNKQX2OW67GF4S7E, path: /, default_version_id: v4, attachment_count: 1, permissions_boundary_usage_count: 0, created: 2015-02-06T18:41:11Z, updated: 2024-06-26T17:49:00Z,
+             document: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: ['support:*'], Resource: '*'}]}}
       s3:
         account_public_access_block: {block_public_acls: true, ignore_public_acls: true, block_public_policy: true, restrict_public_buckets: true}
       cloudtrail: []

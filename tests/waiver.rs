@@ -59,6 +59,16 @@ waivers:
     reason: legacy trail
   - rule: aws-s3-account-public-access-block-missing
     reason: website account
+  - rule: aws-iam-privileged-*
+    reason: identity programme
+  - rule: aws-iam-admin-long-lived-user
+    reason: identity programme
+  - rule: aws-iam-user-holds-takeover-rights
+    reason: identity programme
+  - rule: aws-iam-user-privilege-escalation-path
+    reason: identity programme
+  - rule: aws-iam-role-trust-cross-account-without-external-id
+    reason: organisation access role
 ";
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -78,7 +88,7 @@ fn waived_failures_do_not_close_the_gate() {
     let out = evaluate(dir.path(), Some("2026-11-01"), &["--fail-on", "high"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("waivers: 12 waived, 0 expired, 0 matched nothing")
+        stderr(&out).contains("waivers: 34 waived, 0 expired, 0 matched nothing")
             && stderr(&out).contains("exit 0: nothing unwaived failed at or above high"),
         "{}",
         stderr(&out)
@@ -120,8 +130,8 @@ fn waived_results_stay_in_the_json_with_their_waiver() {
         .iter()
         .filter(|r| r.get("waiver").is_some())
         .collect();
-    // The 11 critical and high failures, and the www bucket's medium public-access-block one.
-    assert_eq!(waived.len(), 12);
+    // The 33 critical and high failures, and the www bucket's medium public-access-block one.
+    assert_eq!(waived.len(), 34);
     assert!(waived.iter().all(|r| r["status"] == "fail"));
     let www = waived
         .iter()
@@ -151,7 +161,7 @@ fn waived_results_stay_in_the_json_with_their_waiver() {
     }
     assert_eq!(
         results["waivers"],
-        serde_json::json!({"waived": 12, "expired": [], "unmatched": []})
+        serde_json::json!({"waived": 34, "expired": [], "unmatched": []})
     );
     // Without a waiver file, neither key appears.
     let bare = tempfile::tempdir().unwrap();
@@ -182,7 +192,7 @@ fn expired_waivers_do_not_waive() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(
-            "waivers: 9 waived, 1 expired (#1 aws-s3-bucket-public-* expired 2027-03-31), 0 matched nothing"
+            "waivers: 31 waived, 1 expired (#1 aws-s3-bucket-public-* expired 2027-03-31), 0 matched nothing"
         ) && stderr(&out).contains("exit 1: 2 unwaived failed at or above high"),
         "{}",
         stderr(&out)
@@ -212,13 +222,13 @@ fn unmatched_waivers_are_reported() {
     let out = evaluate(dir.path(), Some("2026-11-01"), &["-f", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("1 matched nothing (#8)"),
+        stderr(&out).contains("1 matched nothing (#13)"),
         "{}",
         stderr(&out)
     );
     assert_eq!(
         json(&out)["waivers"]["unmatched"],
-        serde_json::json!([{"index": 8, "rule": "aws-s3-*"}])
+        serde_json::json!([{"index": 13, "rule": "aws-s3-*"}])
     );
 }
 

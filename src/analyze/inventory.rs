@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
+use super::iam::view;
 use super::kinds::{self, Kind};
 use crate::snapshot::{
-    AwsAccount, AwsRegion, Bucket, Iam, PasswordPolicy, RouteTable, Snapshot, Subnet,
+    AwsAccount, AwsRegion, Bucket, CoverageGap, PasswordPolicy, RouteTable, Snapshot, Subnet,
 };
 
 /// One resource as rules see it.
@@ -31,7 +32,7 @@ pub fn inventory(snapshot: &Snapshot) -> Vec<Resource> {
     let mut out = Vec::new();
     if let Some(aws) = &snapshot.aws {
         for account in &aws.accounts {
-            aws_account(account, &mut out);
+            aws_account(account, &snapshot.coverage_gaps, &mut out);
         }
     }
     out
@@ -84,10 +85,10 @@ fn name_tag(tags: &BTreeMap<String, String>, fallback: &str) -> String {
         .unwrap_or_else(|| fallback.to_owned())
 }
 
-fn aws_account(account: &AwsAccount, out: &mut Vec<Resource>) {
+fn aws_account(account: &AwsAccount, gaps: &[CoverageGap], out: &mut Vec<Resource>) {
     let acct = account.account_id.as_str();
     let mut push = Push { out, account: acct };
-    iam(acct, account.alias.as_deref(), &account.iam, &mut push);
+    iam(acct, account, gaps, &mut push);
     s3(acct, account, &mut push);
     cloudtrail(acct, account, &mut push);
     for (region, data) in &account.regions {
@@ -95,7 +96,9 @@ fn aws_account(account: &AwsAccount, out: &mut Vec<Resource>) {
     }
 }
 
-fn iam(acct: &str, alias: Option<&str>, iam: &Iam, push: &mut Push<'_>) {
+fn iam(acct: &str, account: &AwsAccount, gaps: &[CoverageGap], push: &mut Push<'_>) {
+    let (alias, iam) = (account.alias.as_deref(), &account.iam);
+    let facts = super::iam::account_facts(acct, iam);
     let mut root = to_map(&iam.root);
     root.insert("account_summary".into(), json!(iam.account_summary));
     let root_arn = if iam.root.arn.is_empty() {
@@ -131,21 +134,27 @@ fn iam(acct: &str, alias: Option<&str>, iam: &Iam, push: &mut Push<'_>) {
             |a| format!("account {a} ({acct})"),
         ),
         None,
-        to_map(&json!({
-            "alias": alias,
-            "support_roles": support_roles,
-            "user_count": iam.users.len(),
-            "role_count": iam.roles.len(),
-        })),
+        {
+            let mut data = to_map(&json!({
+                "alias": alias,
+                "support_roles": support_roles,
+                "user_count": iam.users.len(),
+                "role_count": iam.roles.len(),
+            }));
+            data.extend(view::account_fields(account, &facts, gaps));
+            data
+        },
     );
 
     for user in &iam.users {
+        let mut data = to_map(user);
+        data.extend(view::user_fields(user, facts.get(&user.arn)));
         push.add(
             "aws.iam.user",
             user.arn.clone(),
             user.name.clone(),
             None,
-            to_map(user),
+            data,
         );
     }
     let members = index(
@@ -169,12 +178,14 @@ fn iam(acct: &str, alias: Option<&str>, iam: &Iam, push: &mut Push<'_>) {
         );
     }
     for role in &iam.roles {
+        let mut data = to_map(role);
+        data.extend(view::role_fields(role, acct, facts.get(&role.arn)));
         push.add(
             "aws.iam.role",
             role.arn.clone(),
             role.name.clone(),
             None,
-            to_map(role),
+            data,
         );
     }
     for policy in &iam.policies {

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
+use super::iam::view;
 use crate::matrix::ServiceModel;
 use crate::snapshot::{
     Bucket, Group, Instance, ManagedPolicy, NetworkAcl, Role, RootAccount, RouteTable,
@@ -80,16 +81,29 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             "aws.iam.account",
             "IAM settings of the account",
             ControlPlane,
-            only(&["alias", "support_roles", "user_count", "role_count"]),
+            {
+                let mut f = vec!["alias", "support_roles", "user_count", "role_count"];
+                f.extend(view::ACCOUNT_FIELDS);
+                only(&f)
+            },
         ),
-        kind("aws.iam.user", "IAM user", ControlPlane, keys::<User>(&[])),
+        kind(
+            "aws.iam.user",
+            "IAM user",
+            ControlPlane,
+            keys::<User>(view::PRINCIPAL_FIELDS),
+        ),
         kind(
             "aws.iam.group",
             "IAM group",
             ControlPlane,
             keys::<Group>(&["members"]),
         ),
-        kind("aws.iam.role", "IAM role", ControlPlane, keys::<Role>(&[])),
+        kind("aws.iam.role", "IAM role", ControlPlane, {
+            let mut f = view::PRINCIPAL_FIELDS.to_vec();
+            f.extend(view::ROLE_FIELDS);
+            keys::<Role>(&f)
+        }),
         kind(
             "aws.iam.policy",
             "customer-managed IAM policy",

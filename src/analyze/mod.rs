@@ -1,10 +1,10 @@
 //! Derived facts: resource views with cross-resource joins, the policy language, and network
 //! exposure. Pure code: no I/O.
 
+pub mod iam;
 pub mod inventory;
 pub mod kinds;
 pub mod network;
-pub mod policy;
 
 pub use inventory::{Resource, inventory};
 pub use kinds::Kind;

@@ -208,6 +208,18 @@ fn gap_for<'g>(
     })
 }
 
+/// A field the rule reads that the analysis could not derive (the view's `unknown_facts`).
+fn unknown_fact<'r>(
+    r: &'r Resource,
+    fields: &std::collections::BTreeSet<String>,
+) -> Option<(&'r str, &'r str)> {
+    let unknown = r.data.get("unknown_facts")?.as_object()?;
+    unknown
+        .iter()
+        .find(|(f, _)| fields.contains(f.as_str()))
+        .map(|(f, why)| (f.as_str(), why.as_str().unwrap_or_default()))
+}
+
 fn evaluate_one(
     rule: &Rule,
     r: &Resource,
@@ -241,9 +253,19 @@ fn evaluate_one(
         )
     };
 
+    let underivable = |field: &str, reason: &str| {
+        let message = format!("not assessed: {field} is unknown: {reason}");
+        (
+            finding(rule, cell, resource_ref(r), Status::NotAssessed, message),
+            None,
+        )
+    };
     if let Some(filter) = &rule.applies_when {
         if let Some(gap) = gap_for(r, &rule.filter_reads, gaps) {
             return Some(not_assessed(gap));
+        }
+        if let Some((field, reason)) = unknown_fact(r, &rule.filter_reads) {
+            return Some(underivable(field, reason));
         }
         match filter.eval(ctx.clone()) {
             Ok(v) if !v.is_true() => return None,
@@ -253,6 +275,9 @@ fn evaluate_one(
     }
     if let Some(gap) = gap_for(r, &rule.reads, gaps) {
         return Some(not_assessed(gap));
+    }
+    if let Some((field, reason)) = unknown_fact(r, &rule.reads) {
+        return Some(underivable(field, reason));
     }
     match rule.fails_when.eval(ctx.clone()) {
         Ok(v) if v.is_true() => {

@@ -8,8 +8,8 @@ use minijinja::value::{Kwargs, Serde};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 use serde_json::Value as Json;
 
+use crate::analyze::iam::{policy, questions};
 use crate::analyze::network::{self, Family, Ports};
-use crate::analyze::policy;
 use crate::snapshot::{Grant, InlinePolicy, NetworkAclEntry, Permission};
 
 /// The variable every evaluation context carries: the snapshot's collection time, against
@@ -32,14 +32,14 @@ pub static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_function("world_exposures", world_exposures);
     env.add_function("nacl_world_exposures", nacl_world_exposures);
     env.add_function("policy_full_admin", |doc: Serde<Json>| {
-        statements(&doc).map(|s| policy::full_admin_statements(&s))
+        statements(&doc).map(|s| questions::full_admin_statements(&s))
     });
     env.add_function("inline_full_admin", inline_full_admin);
     env.add_function("policy_public_statements", |doc: Serde<Json>| {
-        statements(&doc).map(|s| policy::public_statements(&s))
+        statements(&doc).map(|s| questions::public_statements(&s))
     });
     env.add_function("policy_denies_insecure_transport", |doc: Serde<Json>| {
-        statements(&doc).map(|s| policy::denies_insecure_transport(&s))
+        statements(&doc).map(|s| questions::denies_insecure_transport(&s))
     });
     env.add_function("acl_public_grants", acl_public_grants);
     env.add_test("older_than", older_than);
@@ -107,7 +107,7 @@ fn unused_for(state: &State, credential: Value, days: i64) -> Result<bool, Error
 fn inline_full_admin(policies: Serde<Vec<InlinePolicy>>) -> Result<Vec<String>, Error> {
     let mut out = Vec::new();
     for p in policies.iter() {
-        let hits = policy::full_admin_statements(&statements(&p.document)?);
+        let hits = questions::full_admin_statements(&statements(&p.document)?);
         if !hits.is_empty() {
             out.push(format!("policy {} ({})", p.name, hits.join(", ")));
         }

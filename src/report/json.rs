@@ -19,6 +19,9 @@ struct Output<'a> {
     rules: BTreeMap<&'a str, RuleMeta<'a>>,
     summary: &'a super::model::Summary,
     evaluation_issues: &'a [crate::engine::EvalIssue],
+    /// Privileged identities and their protections, for `onus report` to read back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    privileged: Option<&'a super::privileged::PrivilegedSection>,
     /// Present only when a baseline was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<&'a crate::baseline::Comparison>,
@@ -104,6 +107,7 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
             .collect(),
         summary: &report.summary,
         evaluation_issues: report.issues,
+        privileged: report.privileged.as_ref(),
         baseline: report.baseline,
         waivers: report.waivers,
     };

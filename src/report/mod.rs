@@ -10,6 +10,7 @@ pub mod logo;
 mod markdown;
 mod model;
 mod ocsf;
+mod privileged;
 pub mod results;
 mod sarif;
 mod templates;

@@ -83,6 +83,8 @@ pub(super) struct Parts<'a> {
     pub resources: usize,
     pub rules_loaded: usize,
     pub rules: BTreeMap<String, RuleInfo>,
+    /// Absent when a results JSON without it is read back.
+    pub privileged: Option<super::privileged::PrivilegedSection>,
 }
 
 #[derive(Debug, Serialize)]
@@ -98,6 +100,8 @@ pub struct Report<'a> {
     /// Every not-assessed result (the text format lists them; the others use the appendix).
     #[serde(skip)]
     pub not_assessed: Vec<NotAssessedView>,
+    /// Privileged identities and their protections (templates/partials/privileged_access.*).
+    pub privileged: Option<super::privileged::PrivilegedSection>,
     pub coverage_gaps: &'a [CoverageGap],
     pub issues: &'a [EvalIssue],
     /// Every result, compact, for the HTML appendix's table (serialised apart: it can be large).
@@ -368,6 +372,7 @@ impl<'a> Report<'a> {
                 .iter()
                 .map(|r| (r.id.clone(), RuleInfo::of(r)))
                 .collect(),
+            privileged: Some(super::privileged::section(snapshot)),
         };
         Report::assemble(parts, env!("CARGO_PKG_VERSION").to_owned(), matrix, options)
     }
@@ -400,6 +405,7 @@ impl<'a> Report<'a> {
                     (id.clone(), r)
                 })
                 .collect(),
+            privileged: results.privileged.clone(),
         };
         Report::assemble(parts, results.onus_version.clone(), matrix, options)
     }
@@ -599,6 +605,7 @@ impl<'a> Report<'a> {
             monitoring: assessment::monitoring(findings, by_id),
             roadmap,
             not_assessed,
+            privileged: parts.privileged,
             coverage_gaps: parts.coverage_gaps,
             issues: parts.issues,
             appendix: Appendix::of(findings, by_id, matrix),

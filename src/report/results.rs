@@ -41,6 +41,9 @@ pub struct ResultsFile {
     pub summary: ResultsSummary,
     #[serde(default)]
     pub evaluation_issues: Vec<EvalIssue>,
+    /// The privileged-access analysis (results written before it existed have none).
+    #[serde(default)]
+    pub privileged: Option<super::privileged::PrivilegedSection>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -60,6 +60,11 @@ pub struct Iam {
     /// Customer-managed policies, with their default version's document.
     #[serde(default)]
     pub policies: Vec<ManagedPolicy>,
+    /// AWS-managed policies attached to a user, group or role or used as a permissions
+    /// boundary, with their default version's document. Absent from snapshots of onus 0.1:
+    /// what depends on a policy missing here is unknown, not assumed harmless.
+    #[serde(default)]
+    pub aws_managed_policies: Vec<ManagedPolicy>,
 }
 
 /// The account root user, from the credential report and the account summary.

@@ -76,6 +76,7 @@ pub(crate) async fn collect(ctx: &Ctx) -> (Iam, Option<String>) {
         mut groups,
         mut roles,
         mut policies,
+        mut aws_managed_policies,
     } = details;
 
     // Description and maximum session duration come from ListRoles only.
@@ -136,6 +137,7 @@ pub(crate) async fn collect(ctx: &Ctx) -> (Iam, Option<String>) {
     groups.sort_by(|a, b| a.name.cmp(&b.name));
     roles.sort_by(|a, b| a.name.cmp(&b.name));
     policies.sort_by(|a, b| a.arn.cmp(&b.arn));
+    aws_managed_policies.sort_by(|a, b| a.arn.cmp(&b.arn));
 
     let root = root_account(ctx, report_ref, summary.as_ref(), virtual_mfa.as_ref());
     let iam = Iam {
@@ -146,6 +148,7 @@ pub(crate) async fn collect(ctx: &Ctx) -> (Iam, Option<String>) {
         groups,
         roles,
         policies,
+        aws_managed_policies,
     };
     (iam, alias)
 }
@@ -160,6 +163,7 @@ struct Details {
     groups: Vec<Group>,
     roles: Vec<Role>,
     policies: Vec<ManagedPolicy>,
+    aws_managed_policies: Vec<ManagedPolicy>,
 }
 
 async fn authorization_details(ctx: &Ctx, client: &Client) -> Details {
@@ -175,6 +179,7 @@ async fn authorization_details(ctx: &Ctx, client: &Client) -> Details {
                 .filter(EntityType::Group)
                 .filter(EntityType::Role)
                 .filter(EntityType::LocalManagedPolicy)
+                .filter(EntityType::AwsManagedPolicy)
                 .set_marker(marker.clone())
                 .send()
                 .await
@@ -214,8 +219,14 @@ async fn authorization_details(ctx: &Ctx, client: &Client) -> Details {
             .roles
             .extend(page.role_detail_list().iter().map(role_from_detail));
         for policy in page.policies() {
-            if let Some(p) = policy_from_detail(ctx, policy) {
+            let Some(p) = policy_from_detail(ctx, policy) else {
+                continue;
+            };
+            if !p.arn.contains(":iam::aws:policy/") {
                 details.policies.push(p);
+            } else if p.attachment_count > 0 || p.permissions_boundary_usage_count > 0 {
+                // AWS-managed policies in use: their documents decide who is an administrator.
+                details.aws_managed_policies.push(p);
             }
         }
         match next_marker(page.is_truncated(), page.marker()) {
@@ -299,10 +310,6 @@ fn policy_from_detail(
     p: &aws_sdk_iam::types::ManagedPolicyDetail,
 ) -> Option<ManagedPolicy> {
     let arn = p.arn()?.to_owned();
-    // The filter asks for customer-managed policies only; keep that true whatever answers.
-    if arn.contains(":iam::aws:policy/") {
-        return None;
-    }
     let default_version_id = p.default_version_id().unwrap_or_default().to_owned();
     let version = p
         .policy_version_list()
