@@ -36,7 +36,10 @@ fn refused(dir: &Path, file: &str, expect: &str) -> String {
     assert_eq!(out.status.code(), Some(2), "{file}: {err}");
     assert!(!err.contains("panicked"), "{file}: {err}");
     assert!(err.starts_with("onus: error: "), "{file}: {err}");
-    assert!(err.contains(file), "{file}: error does not name the file: {err}");
+    assert!(
+        err.contains(file),
+        "{file}: error does not name the file: {err}"
+    );
     assert!(err.contains(expect), "{file}: expected {expect:?} in {err}");
     assert_eq!(
         std::fs::read_to_string(&report).unwrap(),
@@ -57,7 +60,10 @@ fn truncated_snapshots_are_refused_with_a_position() {
     let dir = tempfile::tempdir().unwrap();
     // Cut the sample at a spread of places, including inside strings and numbers.
     let len = SAMPLE.len();
-    for (i, cut) in [1, 17, 100, len / 7, len / 3, len / 2, len - 2].into_iter().enumerate() {
+    for (i, cut) in [1, 17, 100, len / 7, len / 3, len / 2, len - 2]
+        .into_iter()
+        .enumerate()
+    {
         let name = format!("cut{i}.json");
         let mut cut = cut;
         while !SAMPLE.is_char_boundary(cut) {
@@ -68,7 +74,9 @@ fn truncated_snapshots_are_refused_with_a_position() {
         // file:line:column
         let rest = err.split(&format!("{name}:")).nth(1).unwrap_or_default();
         assert!(
-            rest.split(':').take(2).all(|n| n.trim().parse::<u64>().is_ok()),
+            rest.split(':')
+                .take(2)
+                .all(|n| n.trim().parse::<u64>().is_ok()),
             "{name}: no line and column: {err}"
         );
     }
@@ -78,12 +86,42 @@ fn truncated_snapshots_are_refused_with_a_position() {
 fn wrong_types_and_unknown_versions_are_refused_with_a_position() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("\"accounts\": [", "\"accounts\": 5, \"x\": [", "accounts.json", "invalid snapshot"),
-        ("\"schema_version\": 1", "\"schema_version\": \"1\"", "version-string.json", "schema_version must be a number"),
-        ("\"schema_version\": 1", "\"schema_version\": 2", "version-new.json", "newer onus"),
-        ("\"schema_version\": 1", "\"schema_version\": 0", "version-old.json", "older onus"),
-        ("\"provider\": \"aws\"", "\"provider\": \"gcp\"", "provider.json", "invalid snapshot"),
-        ("\"collected_at\": \"", "\"collected_at\": \"yesterday", "time.json", "invalid snapshot"),
+        (
+            "\"accounts\": [",
+            "\"accounts\": 5, \"x\": [",
+            "accounts.json",
+            "invalid snapshot",
+        ),
+        (
+            "\"schema_version\": 1",
+            "\"schema_version\": \"1\"",
+            "version-string.json",
+            "schema_version must be a number",
+        ),
+        (
+            "\"schema_version\": 1",
+            "\"schema_version\": 2",
+            "version-new.json",
+            "newer onus",
+        ),
+        (
+            "\"schema_version\": 1",
+            "\"schema_version\": 0",
+            "version-old.json",
+            "older onus",
+        ),
+        (
+            "\"provider\": \"aws\"",
+            "\"provider\": \"gcp\"",
+            "provider.json",
+            "invalid snapshot",
+        ),
+        (
+            "\"collected_at\": \"",
+            "\"collected_at\": \"yesterday",
+            "time.json",
+            "invalid snapshot",
+        ),
     ];
     for (from, to, name, expect) in cases {
         assert!(SAMPLE.contains(from), "{from}");
@@ -114,7 +152,11 @@ fn a_gigabyte_of_nesting_is_refused_quickly() {
     }
     let started = Instant::now();
     refused(dir.path(), "deep.json", "deep.json:1:");
-    assert!(started.elapsed() < Duration::from_secs(60), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
     std::fs::remove_file(&path).unwrap();
 
     // Nesting that closes again, past serde_json's recursion limit, in JSON and in YAML.
@@ -150,7 +192,10 @@ fn billion_laughs_is_refused_quickly_in_snapshots_rules_and_waivers() {
     let started = Instant::now();
     std::fs::write(
         dir.path().join("bomb.yaml"),
-        format!("schema_version: 1\nprovider: aws\n{}", billion_laughs("regions")),
+        format!(
+            "schema_version: 1\nprovider: aws\n{}",
+            billion_laughs("regions")
+        ),
     )
     .unwrap();
     refused(dir.path(), "bomb.yaml", "exceeds onus's YAML limits");
@@ -162,19 +207,32 @@ fn billion_laughs_is_refused_quickly_in_snapshots_rules_and_waivers() {
     std::fs::write(rules.join("bomb-rule.yaml"), billion_laughs("references")).unwrap();
     let out = onus(dir.path(), &["evaluate", "--sample", "--rules", "rules"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("bomb-rule.yaml:1:1: "), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bomb-rule.yaml:1:1: "),
+        "{}",
+        stderr(&out)
+    );
     assert!(out.stdout.is_empty());
 
     std::fs::write(dir.path().join("waivers.yaml"), billion_laughs("waivers")).unwrap();
-    let out = onus(dir.path(), &["evaluate", "--sample", "--config", "waivers.yaml"]);
+    let out = onus(
+        dir.path(),
+        &["evaluate", "--sample", "--config", "waivers.yaml"],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("waivers.yaml:1:1: "), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("waivers.yaml:1:1: "),
+        "{}",
+        stderr(&out)
+    );
     assert!(out.stdout.is_empty());
 
     // A policy document is free-form JSON inside a typed snapshot: there the limit decides.
     let mut doc = String::from("schema_version: 1\nprovider: aws\naccounts: [\"111122223333\"]\n");
     doc.push_str("collected_at: 2026-11-01T00:00:00Z\ncollector: {name: t, version: \"1\"}\n");
-    doc.push_str("aws:\n  accounts:\n    - account_id: \"111122223333\"\n      iam:\n        policies:\n");
+    doc.push_str(
+        "aws:\n  accounts:\n    - account_id: \"111122223333\"\n      iam:\n        policies:\n",
+    );
     doc.push_str("          - document:\n");
     doc.push_str("              a0: &a0 [\"lol\"]\n");
     for i in 1..10 {
@@ -200,11 +258,29 @@ fn malformed_rules_are_refused_with_a_position() {
                 description: d\nrationale: r\nremediation: x\nreferences: [internal]\n\
                 fails_when: password_enabled\n";
     let cases = [
-        (good.replace("severity: low", "severity: [low"), "my-rule.yaml:"),
-        (good.replace("severity: low", "severity: 7"), "my-rule.yaml:3:"),
-        (good.replace("fails_when: password_enabled", "fails_when: password_enabled and ("), "my-rule.yaml:10:"),
-        (good.replace("fails_when: password_enabled", "fails_when: no_such_field"), "my-rule.yaml:10:"),
-        (good.replace("kind: aws.iam.user", "kind: aws.nothing"), "my-rule.yaml:4:"),
+        (
+            good.replace("severity: low", "severity: [low"),
+            "my-rule.yaml:",
+        ),
+        (
+            good.replace("severity: low", "severity: 7"),
+            "my-rule.yaml:3:",
+        ),
+        (
+            good.replace(
+                "fails_when: password_enabled",
+                "fails_when: password_enabled and (",
+            ),
+            "my-rule.yaml:10:",
+        ),
+        (
+            good.replace("fails_when: password_enabled", "fails_when: no_such_field"),
+            "my-rule.yaml:10:",
+        ),
+        (
+            good.replace("kind: aws.iam.user", "kind: aws.nothing"),
+            "my-rule.yaml:4:",
+        ),
         (format!("{good}\u{0}"), "my-rule.yaml:"),
         (String::new(), "my-rule.yaml"),
     ];
@@ -213,7 +289,10 @@ fn malformed_rules_are_refused_with_a_position() {
         let out = onus(dir.path(), &["evaluate", "--sample", "--rules", "rules"]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{text:?}: {err}");
-        assert!(err.contains(expect), "{text:?}: expected {expect:?} in {err}");
+        assert!(
+            err.contains(expect),
+            "{text:?}: expected {expect:?} in {err}"
+        );
         assert!(!err.contains("panicked"), "{err}");
         assert!(out.stdout.is_empty());
     }
@@ -224,13 +303,13 @@ fn malformed_policy_documents_are_not_assessed_never_passed() {
     let dir = tempfile::tempdir().unwrap();
     let mut snapshot: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
     // Policies attached somewhere: the rule reads the document of those only.
-    let mut policies: Vec<&mut serde_json::Value> = snapshot["aws"]["accounts"][0]["iam"]
-        ["policies"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .filter(|p| p["attachment_count"].as_u64().unwrap_or(0) > 0)
-        .collect();
+    let mut policies: Vec<&mut serde_json::Value> =
+        snapshot["aws"]["accounts"][0]["iam"]["policies"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .filter(|p| p["attachment_count"].as_u64().unwrap_or(0) > 0)
+            .collect();
     assert!(policies.len() >= 4);
     let bad_documents = [
         serde_json::json!("{\"Statement\": [{\"Effect\": \"Allow\", "),
@@ -254,7 +333,9 @@ fn malformed_policy_documents_are_not_assessed_never_passed() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|r| r["resource"]["id"] == arn.as_str() && r["rule"] == "aws-iam-policy-full-admin")
+            .filter(|r| {
+                r["resource"]["id"] == arn.as_str() && r["rule"] == "aws-iam-policy-full-admin"
+            })
             .collect();
         assert_eq!(on_it.len(), 1, "{arn}");
         assert_eq!(on_it[0]["status"], "not-assessed", "{arn}: {:#}", on_it[0]);

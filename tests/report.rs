@@ -238,33 +238,61 @@ fn hostile_account_data_runs_no_script_and_loads_nothing_in_chromium() {
         "-o",
         report.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = std::fs::read_to_string(&report).unwrap();
     let lower = html.to_lowercase();
-    for element in ["<script", "<img", "<iframe", "<link", "<style>@import", "<a href=\"javascript"] {
+    for element in [
+        "<script",
+        "<img",
+        "<iframe",
+        "<link",
+        "<style>@import",
+        "<a href=\"javascript",
+    ] {
         assert!(!lower.contains(element), "{element} reached the HTML");
     }
 
     let Some((dom, log)) = render_in_chromium(&report, &leak[7..]) else {
         return;
     };
-    assert!(dom.contains("The shared responsibility matrix"), "the report did not render");
+    assert!(
+        dom.contains("The shared responsibility matrix"),
+        "the report did not render"
+    );
     assert!(!dom.contains("data-pwned=\""), "a payload ran script");
     for element in ["<script", "<img", "<iframe", "<link", "<style>@import"] {
-        assert!(!dom.to_lowercase().contains(element), "the DOM has {element}");
+        assert!(
+            !dom.to_lowercase().contains(element),
+            "the DOM has {element}"
+        );
     }
     // Shown literally: the DOM holds each payload as text (the serialiser escapes < and >).
-    let as_text = |p: &str| p.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let as_text = |p: &str| {
+        p.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     for p in &payloads {
         if p.contains('\n') || p.contains('\u{0}') || p.contains('\u{1b}') {
             continue;
         }
         assert!(dom.contains(&as_text(p)), "not shown literally: {:.80}", p);
     }
-    assert!(dom.contains(&"A".repeat(100 * 1024)), "the 100 KB name was cut");
+    assert!(
+        dom.contains(&"A".repeat(100 * 1024)),
+        "the 100 KB name was cut"
+    );
     for line in log.lines() {
         assert!(!line.contains("CONSOLE"), "console message: {line}");
-        assert!(!line.contains("Content Security Policy"), "CSP violation: {line}");
+        assert!(
+            !line.contains("Content Security Policy"),
+            "CSP violation: {line}"
+        );
         assert!(!line.contains("net::ERR_"), "network request: {line}");
     }
     // Headless Chromium makes requests of its own (clock sync, Google accounts), which reach

@@ -141,7 +141,10 @@ impl<'de> Deserialize<'de> for Probe {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a snapshot (a map with schema_version)")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Probe, A::Error> {
                 let mut schema_version = None;
                 while let Some(key) = map.next_key::<String>()? {
                     if key == "schema_version" {
@@ -253,11 +256,11 @@ fn parse<T: for<'de> Deserialize<'de>>(
         }),
         SnapshotFormat::Yaml => crate::yaml::from_str_limited(text, crate::yaml::Limits::Snapshot)
             .map_err(|e| LoadError::Syntax {
-            path: path.to_owned(),
-            line: e.line,
-            column: e.column,
-            message: e.message,
-        }),
+                path: path.to_owned(),
+                line: e.line,
+                column: e.column,
+                message: e.message,
+            }),
     }
 }
 

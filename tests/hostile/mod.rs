@@ -41,7 +41,8 @@ pub fn payloads(leak: &str) -> Vec<String> {
     vec![
         "<script>document.documentElement.setAttribute('data-pwned','script')</script>".into(),
         "<img src=x onerror=\"document.documentElement.setAttribute('data-pwned','img')\">".into(),
-        "<a href=\"javascript:document.documentElement.setAttribute('data-pwned','link')\">x</a>".into(),
+        "<a href=\"javascript:document.documentElement.setAttribute('data-pwned','link')\">x</a>"
+            .into(),
         format!("<img src=\"{leak}/img\"><link rel=stylesheet href=\"{leak}/css\">"),
         format!("<style>@import url({leak}/import);</style><iframe src=\"{leak}/frame\"></iframe>"),
         "[click me](javascript:alert(1)) ![x](http://example.invalid/x.png)".into(),
