@@ -102,10 +102,6 @@ pub fn load_str(text: &str, format: SnapshotFormat, path: &Path) -> Result<Snaps
 /// Looks at `schema_version` alone first, so that a snapshot from another version is
 /// refused with that reason rather than with whichever field changed.
 fn check_schema_version(text: &str, format: SnapshotFormat, path: &Path) -> Result<(), LoadError> {
-    #[derive(Deserialize)]
-    struct Probe {
-        schema_version: Option<serde_json::Value>,
-    }
     let probe: Probe = parse(text, format, path)?;
     let found = match probe.schema_version {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(SCHEMA_VERSION)) => {
@@ -130,6 +126,103 @@ fn check_schema_version(text: &str, format: SnapshotFormat, path: &Path) -> Resu
         supported: SCHEMA_VERSION,
         hint,
     })
+}
+
+/// The top level of a snapshot, reading `schema_version` alone.
+struct Probe {
+    schema_version: Option<serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for Probe {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Probe, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Probe;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a snapshot (a map with schema_version)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Probe, A::Error> {
+                let mut schema_version = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "schema_version" {
+                        schema_version = Some(map.next_value::<serde_json::Value>()?);
+                    } else {
+                        map.next_value::<Skip>()?;
+                    }
+                }
+                Ok(Probe { schema_version })
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// Any value, read and dropped. Unlike serde's `IgnoredAny`, it goes through the
+/// deserializer's nesting limits, so a document nested a billion deep fails at once
+/// instead of being scanned to its end.
+struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Skip, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Skip;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_i128<E>(self, _: i128) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_u128<E>(self, _: u128) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_bytes<E>(self, _: &[u8]) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_none<E>(self) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_unit<E>(self) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Skip, D::Error> {
+                Skip::deserialize(d)
+            }
+            fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Skip, D::Error> {
+                Skip::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+                while seq.next_element::<Skip>()?.is_some() {}
+                Ok(Skip)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+                while map.next_entry::<Skip, Skip>()?.is_some() {}
+                Ok(Skip)
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
 }
 
 /// 1-based line and column of the first occurrence of `needle` (1:1 when absent).
@@ -161,12 +254,13 @@ fn parse<T: for<'de> Deserialize<'de>>(
             column: e.column() as u64,
             message: strip_json_position(&e.to_string()),
         }),
-        SnapshotFormat::Yaml => crate::yaml::from_str(text).map_err(|e| LoadError::Syntax {
-            path: path.to_owned(),
-            line: e.line,
-            column: e.column,
-            message: e.message,
-        }),
+        SnapshotFormat::Yaml => crate::yaml::from_str_limited(text, crate::yaml::Limits::Snapshot)
+            .map_err(|e| LoadError::Syntax {
+                path: path.to_owned(),
+                line: e.line,
+                column: e.column,
+                message: e.message,
+            }),
     }
 }
 

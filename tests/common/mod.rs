@@ -4,6 +4,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod proxy;
+
 use std::process::{Command, Output};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
