@@ -105,11 +105,14 @@ pub fn evaluate_rules(
                 .get(rule.kind.name)
                 .map(Vec::as_slice)
                 .unwrap_or_default();
+            // Compiled once per rule, not once per failure.
+            let message = rule.message.as_deref().map(|src| ENV.template_from_str(src));
             let mut out: (Vec<Finding>, Vec<EvalIssue>) = indices
                 .par_iter()
                 .filter_map(|&i| {
                     evaluate_one(
                         rule,
+                        message.as_ref(),
                         &resources[i],
                         &contexts[i],
                         &snapshot.coverage_gaps,
@@ -195,8 +198,12 @@ fn gap_for<'g>(
     })
 }
 
+/// The rule's compiled message template, or why it does not compile.
+type Message<'a> = Result<minijinja::Template<'a, 'a>, minijinja::Error>;
+
 fn evaluate_one(
     rule: &Rule,
+    message: Option<&Message<'_>>,
     r: &Resource,
     ctx: &Value,
     gaps: &[CoverageGap],
@@ -243,11 +250,14 @@ fn evaluate_one(
     }
     match rule.fails_when.eval(ctx.clone()) {
         Ok(v) if v.is_true() => {
-            let message = match &rule.message {
-                Some(src) => match ENV
-                    .template_from_str(src)
-                    .and_then(|t| t.render(ctx.clone()))
-                {
+            let message = match message {
+                Some(template) => match match template {
+                    Ok(t) => t.render(ctx.clone()),
+                    // Compiling again yields the same error (minijinja errors are not Clone).
+                    Err(_) => ENV
+                        .template_from_str(rule.message.as_deref().unwrap_or_default())
+                        .and_then(|t| t.render(ctx.clone())),
+                } {
                     Ok(m) => m,
                     Err(e) => return Some(broken("message", e)),
                 },
