@@ -1,9 +1,11 @@
 //! Evaluation: every rule over every resource of its kind, in parallel; coverage gaps turn
 //! into `not-assessed`, never into `pass`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use minijinja::Value;
+use minijinja::value::{Enumerator, Object};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -74,22 +76,21 @@ pub fn evaluate_rules(
                 })
         })
         .collect::<Result<Vec<Cell>, EvalError>>()?;
-    let resources = inventory(snapshot);
+    let mut resources = inventory(snapshot);
     let collected_at = Value::from(
         snapshot
             .collected_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
+    // Each resource's fields move into its context, converted to template values only when
+    // a rule reads them.
     let contexts: Vec<Value> = resources
-        .par_iter()
+        .par_iter_mut()
         .map(|r| {
-            let mut map: BTreeMap<String, Value> = r
-                .data
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from(minijinja::value::Serde(v))))
-                .collect();
-            map.insert(COLLECTED_AT.to_owned(), collected_at.clone());
-            Value::from(map)
+            Value::from_object(Fields {
+                data: std::mem::take(&mut r.data),
+                collected_at: collected_at.clone(),
+            })
         })
         .collect();
     let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -156,6 +157,30 @@ pub fn evaluate_rules(
     })
 }
 
+/// A resource's fields as a rule's context: the inventory's field map plus the collection
+/// time, each field converted to a template value when it is read.
+#[derive(Debug)]
+struct Fields {
+    data: serde_json::Map<String, serde_json::Value>,
+    collected_at: Value,
+}
+
+impl Object for Fields {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        if key == COLLECTED_AT {
+            return Some(self.collected_at.clone());
+        }
+        self.data.get(key).map(|v| Value::from(minijinja::value::Serde(v)))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let mut keys: BTreeSet<&str> = self.data.keys().map(String::as_str).collect();
+        keys.insert(COLLECTED_AT);
+        Enumerator::Values(keys.into_iter().map(Value::from).collect())
+    }
+}
+
 fn resource_ref(r: &Resource) -> ResourceRef {
     ResourceRef {
         kind: r.kind.name.to_owned(),
@@ -188,7 +213,7 @@ fn finding(
 /// The first gap that hides a field in `fields` on this resource.
 fn gap_for<'g>(
     r: &Resource,
-    fields: &std::collections::BTreeSet<String>,
+    fields: &BTreeSet<String>,
     gaps: &'g [CoverageGap],
 ) -> Option<&'g CoverageGap> {
     gaps.iter().find(|g| {
