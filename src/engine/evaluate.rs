@@ -2,7 +2,7 @@
 //! into `not-assessed`, never into `pass`.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object};
@@ -82,71 +82,60 @@ pub fn evaluate_rules(
             .collected_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
-    // Each resource's fields move into its context, converted to template values only when
-    // a rule reads them.
-    let contexts: Vec<Value> = resources
-        .par_iter_mut()
-        .map(|r| {
-            Value::from_object(Fields {
-                data: std::mem::take(&mut r.data),
-                collected_at: collected_at.clone(),
-            })
-        })
+    // Compiled once per rule, not once per failure.
+    let messages: Vec<Option<Message<'_>>> = rules
+        .iter()
+        .map(|rule| rule.message.as_deref().map(|src| ENV.template_from_str(src)))
         .collect();
     let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, r) in resources.iter().enumerate() {
-        by_kind.entry(r.kind.name).or_default().push(i);
+    for (i, rule) in rules.iter().enumerate() {
+        by_kind.entry(rule.kind.name).or_default().push(i);
     }
 
-    let outcomes: Vec<(Vec<Finding>, Vec<EvalIssue>)> = rules
-        .par_iter()
-        .zip(cells.par_iter())
-        .map(|(rule, cell)| {
-            let indices = by_kind
-                .get(rule.kind.name)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            // Compiled once per rule, not once per failure.
-            let message = rule.message.as_deref().map(|src| ENV.template_from_str(src));
-            let mut out: (Vec<Finding>, Vec<EvalIssue>) = indices
-                .par_iter()
-                .filter_map(|&i| {
-                    evaluate_one(
-                        rule,
-                        message.as_ref(),
-                        &resources[i],
-                        &contexts[i],
+    // Resource by resource: its fields move into a context that every rule of its kind reads,
+    // and that is dropped before the next resource, so converted fields never pile up.
+    let (mut findings, mut issues) = resources
+        .par_iter_mut()
+        .fold(
+            || (Vec::new(), Vec::new()),
+            |mut acc: (Vec<Finding>, Vec<EvalIssue>), r| {
+                let Some(indices) = by_kind.get(r.kind.name) else {
+                    return acc;
+                };
+                let ctx = Value::from_object(Fields {
+                    data: std::mem::take(&mut r.data)
+                        .into_iter()
+                        .map(|(k, v)| (k, v, OnceLock::new()))
+                        .collect(),
+                    collected_at: collected_at.clone(),
+                });
+                for &i in indices {
+                    let outcome = evaluate_one(
+                        rules[i],
+                        messages[i].as_ref(),
+                        r,
+                        &ctx,
                         &snapshot.coverage_gaps,
-                        cell,
-                    )
-                })
-                .fold(
-                    || (Vec::new(), Vec::new()),
-                    |mut acc, (finding, issue)| {
+                        &cells[i],
+                    );
+                    if let Some((finding, issue)) = outcome {
                         acc.0.push(finding);
                         acc.1.extend(issue);
-                        acc
-                    },
-                )
-                .reduce(
-                    || (Vec::new(), Vec::new()),
-                    |mut a, b| {
-                        a.0.extend(b.0);
-                        a.1.extend(b.1);
-                        a
-                    },
-                );
-            out.0
-                .extend(listing_gaps(rule, cell, &snapshot.coverage_gaps));
-            out
-        })
-        .collect();
-
-    let mut findings = Vec::new();
-    let mut issues = Vec::new();
-    for (f, i) in outcomes {
-        findings.extend(f);
-        issues.extend(i);
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || (Vec::new(), Vec::new()),
+            |mut a, b| {
+                a.0.extend(b.0);
+                a.1.extend(b.1);
+                a
+            },
+        );
+    for (rule, cell) in rules.iter().zip(&cells) {
+        findings.extend(listing_gaps(rule, cell, &snapshot.coverage_gaps));
     }
     findings.par_sort_by(Finding::report_order);
     issues.sort_by(|a, b| (&a.rule, &a.resource).cmp(&(&b.rule, &b.resource)));
@@ -158,10 +147,12 @@ pub fn evaluate_rules(
 }
 
 /// A resource's fields as a rule's context: the inventory's field map plus the collection
-/// time, each field converted to a template value when it is read.
+/// time, each field converted to a template value the first time a rule reads it (most rules
+/// read a few fields; converting every field of every resource up front cost more time and
+/// memory than the evaluation itself).
 #[derive(Debug)]
 struct Fields {
-    data: serde_json::Map<String, serde_json::Value>,
+    data: Vec<(String, serde_json::Value, OnceLock<Value>)>,
     collected_at: Value,
 }
 
@@ -171,11 +162,16 @@ impl Object for Fields {
         if key == COLLECTED_AT {
             return Some(self.collected_at.clone());
         }
-        self.data.get(key).map(|v| Value::from(minijinja::value::Serde(v)))
+        let (_, json, value) = self.data.iter().find(|(k, _, _)| k == key)?;
+        Some(
+            value
+                .get_or_init(|| Value::from(minijinja::value::Serde(json)))
+                .clone(),
+        )
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        let mut keys: BTreeSet<&str> = self.data.keys().map(String::as_str).collect();
+        let mut keys: BTreeSet<&str> = self.data.iter().map(|(k, _, _)| k.as_str()).collect();
         keys.insert(COLLECTED_AT);
         Enumerator::Values(keys.into_iter().map(Value::from).collect())
     }
