@@ -85,7 +85,11 @@ pub fn evaluate_rules(
     // Compiled once per rule, not once per failure.
     let messages: Vec<Option<Message<'_>>> = rules
         .iter()
-        .map(|rule| rule.message.as_deref().map(|src| ENV.template_from_str(src)))
+        .map(|rule| {
+            rule.message
+                .as_deref()
+                .map(|src| ENV.template_from_str(src))
+        })
         .collect();
     let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, rule) in rules.iter().enumerate() {

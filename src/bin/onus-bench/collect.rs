@@ -102,7 +102,12 @@ fn scan_command(onus: &Path, url: &str, concurrency: usize, report: &Path) -> Co
     let mut cmd = Command::new(onus);
     cmd.args(["scan", "aws", "-v", "--format", "json", "--output"])
         .arg(report)
-        .args(["--endpoint-url", url, "--concurrency", &concurrency.to_string()])
+        .args([
+            "--endpoint-url",
+            url,
+            "--concurrency",
+            &concurrency.to_string(),
+        ])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", std::env::temp_dir())
@@ -256,7 +261,8 @@ pub fn run(args: &CollectArgs) -> Result<()> {
 
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&report)?).context("reading the scan's report")?;
-    let col = |f: &dyn Fn(&ScanRun) -> f64| measure::median(&runs.iter().map(f).collect::<Vec<_>>());
+    let col =
+        |f: &dyn Fn(&ScanRun) -> f64| measure::median(&runs.iter().map(f).collect::<Vec<_>>());
     let out = CollectReport {
         machine: crate::Machine::this(),
         seeded,
@@ -290,7 +296,10 @@ fn print_table(r: &CollectReport) {
         measure::human_kib(r.median_peak_rss_kib)
     );
     if let Some(last) = r.runs.last() {
-        println!("{:<44} {:>7}", "API calls (last run), by operation", "calls");
+        println!(
+            "{:<44} {:>7}",
+            "API calls (last run), by operation", "calls"
+        );
         for (op, n) in &last.calls {
             println!("{op:<44} {n:>7}");
         }

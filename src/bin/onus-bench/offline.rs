@@ -144,7 +144,11 @@ pub struct OfflineArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Phases to measure.
-    #[arg(long, value_delimiter = ',', default_value = "load,evaluate,json,html,md")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "load,evaluate,json,html,md"
+    )]
     pub phases: Vec<Phase>,
     /// Render HTML and Markdown only for snapshots of at most this many resources.
     #[arg(long, default_value_t = 100_000)]
@@ -152,6 +156,68 @@ pub struct OfflineArgs {
     /// Where snapshots, reports and `offline.json` go.
     #[arg(long, default_value = "target/bench")]
     pub out: PathBuf,
+    /// Open each HTML report in this headless Chromium and time it (e.g. `chromium`).
+    #[arg(long)]
+    pub chromium: Option<PathBuf>,
+}
+
+/// How the HTML report fared in a headless browser.
+#[derive(Debug, Serialize)]
+struct BrowserCheck {
+    /// Seconds from starting Chromium to the DOM being printed.
+    wall_s: f64,
+    /// The DOM holds the matrix, and the browser logged no console message, CSP violation
+    /// or network request.
+    ok: bool,
+    dom_bytes: usize,
+    problems: Vec<String>,
+}
+
+/// Loads `html` in headless Chromium (no network: every request goes to a closed port) and
+/// checks the DOM and the browser's log.
+fn open_in_chromium(browser: &Path, html: &Path, profile: &Path) -> Result<BrowserCheck> {
+    let started = std::time::Instant::now();
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--proxy-server=127.0.0.1:9",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("file://{}", std::path::absolute(html)?.display()))
+        .output()
+        .with_context(|| format!("starting {}", browser.display()))?;
+    let wall_s = started.elapsed().as_secs_f64();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let mut problems = Vec::new();
+    if !out.status.success() {
+        problems.push(format!("chromium exited with {:?}", out.status.code()));
+    }
+    if !dom.contains("The shared responsibility matrix") {
+        problems.push("the DOM lacks the matrix".into());
+    }
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        if line.contains("CONSOLE")
+            || line.contains("Content Security Policy")
+            || line.contains("net::ERR_")
+        {
+            problems.push(line.to_owned());
+        }
+    }
+    Ok(BrowserCheck {
+        wall_s,
+        ok: problems.is_empty(),
+        dom_bytes: dom.len(),
+        problems,
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -175,6 +241,9 @@ struct SizeSummary {
     failed: usize,
     snapshot_bytes: u64,
     phases: Vec<PhaseSummary>,
+    /// The HTML report in headless Chromium, with --chromium.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    browser: Option<BrowserCheck>,
 }
 
 #[derive(Debug, Serialize)]
@@ -244,7 +313,11 @@ pub fn run(args: &OfflineArgs) -> Result<()> {
                     run.own().cpu_s,
                     measure::human_kib(run.peak_rss_kib as f64)
                 );
-                counts = (counts.0.max(run.resources), counts.1.max(run.results), counts.2.max(run.failed));
+                counts = (
+                    counts.0.max(run.resources),
+                    counts.1.max(run.results),
+                    counts.2.max(run.failed),
+                );
                 runs.push(run);
             }
             let col = |f: &dyn Fn(&PhaseRun) -> f64| {
@@ -261,7 +334,25 @@ pub fn run(args: &OfflineArgs) -> Result<()> {
                 runs,
             });
         }
+        let html = out_dir.join("onus.html");
+        let browser = match &args.chromium {
+            Some(b) if phases.iter().any(|p| p.phase == Phase::Html) => {
+                let check = open_in_chromium(b, &html, &args.out.join("chromium-profile"))?;
+                eprintln!(
+                    "onus-bench: {size} html in chromium: {:.2}s, {}",
+                    check.wall_s,
+                    if check.ok {
+                        "ok".to_owned()
+                    } else {
+                        check.problems.join("; ")
+                    }
+                );
+                Some(check)
+            }
+            _ => None,
+        };
         sizes.push(SizeSummary {
+            browser,
             size,
             resources: counts.0,
             results: counts.1,
@@ -292,7 +383,15 @@ fn print_table(report: &OfflineReport) {
     );
     println!(
         "{:>9} {:>9} {:>10} {:<9} {:>9} {:>9} {:>11} {:>11} {:>14}",
-        "size", "resources", "results", "phase", "wall s", "CPU s", "peak RSS", "output", "load→phase s"
+        "size",
+        "resources",
+        "results",
+        "phase",
+        "wall s",
+        "CPU s",
+        "peak RSS",
+        "output",
+        "load→phase s"
     );
     for s in &report.sizes {
         for p in &s.phases {
@@ -311,6 +410,17 @@ fn print_table(report: &OfflineReport) {
                     "-".into()
                 },
                 p.total_wall_s
+            );
+        }
+    }
+    for s in &report.sizes {
+        if let Some(b) = &s.browser {
+            println!(
+                "{:>9} HTML report in headless Chromium: {} in {:.2} s (DOM {})",
+                s.size,
+                if b.ok { "loaded cleanly" } else { "PROBLEMS" },
+                b.wall_s,
+                measure::human_kib(b.dom_bytes as f64 / 1024.0)
             );
         }
     }

@@ -10,10 +10,10 @@ use serde_json::json;
 use onus::snapshot::{
     AccessKey, AttachedPolicy, AwsAccount, AwsRegion, AwsResources, Bucket, BucketAcl,
     BucketEncryption, BucketLogging, BucketVersioning, Collector, EncryptionRule, Grant, Iam,
-    InlinePolicy, Instance, InternetGateway, ManagedPolicy, MetadataOptions, MfaDevice,
-    NetworkAcl, NetworkAclEntry, PasswordPolicy, Permission, Provider, PublicAccessBlock, Role,
-    RootAccount, Route, RouteTable, RouteTableAssociation, S3, SCHEMA_VERSION, SecurityGroup,
-    Snapshot, Subnet, Trail, TrailStatus, User, Vpc,
+    InlinePolicy, Instance, InternetGateway, ManagedPolicy, MetadataOptions, MfaDevice, NetworkAcl,
+    NetworkAclEntry, PasswordPolicy, Permission, Provider, PublicAccessBlock, Role, RootAccount,
+    Route, RouteTable, RouteTableAssociation, S3, SCHEMA_VERSION, SecurityGroup, Snapshot, Subnet,
+    Trail, TrailStatus, User, Vpc,
 };
 
 const ACCOUNT: &str = "123456789012";
@@ -101,7 +101,10 @@ fn read_doc(i: usize) -> serde_json::Value {
 /// The snapshot of `total` resources (approximately: the mix rounds) from `seed`.
 pub fn snapshot(total: usize, seed: u64) -> Snapshot {
     let mut rng = Rng::new(seed);
-    let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().unwrap_or_default();
+    let now = Utc
+        .with_ymd_and_hms(2026, 6, 1, 12, 0, 0)
+        .single()
+        .unwrap_or_default();
     let mix = Mix::for_total(total);
     let account = AwsAccount {
         account_id: ACCOUNT.into(),
@@ -331,14 +334,12 @@ fn s3(mix: &Mix, rng: &mut Rng, now: DateTime<Utc>) -> S3 {
                 },
                 policy_is_public: Some(false),
                 policy: tls_policy,
-                public_access_block: (!public_acl && rng.chance(80)).then_some(
-                    PublicAccessBlock {
-                        block_public_acls: true,
-                        ignore_public_acls: true,
-                        block_public_policy: true,
-                        restrict_public_buckets: true,
-                    },
-                ),
+                public_access_block: (!public_acl && rng.chance(80)).then_some(PublicAccessBlock {
+                    block_public_acls: true,
+                    ignore_public_acls: true,
+                    block_public_policy: true,
+                    restrict_public_buckets: true,
+                }),
                 encryption: rng.chance(90).then(|| BucketEncryption {
                     rules: vec![EncryptionRule {
                         sse_algorithm: "aws:kms".into(),
@@ -503,7 +504,12 @@ fn regions(mix: &Mix, rng: &mut Rng, now: DateTime<Utc>) -> BTreeMap<String, Aws
                     vec![sg_ids[i % sg_ids.len()].clone()]
                 },
                 metadata_options: MetadataOptions {
-                    http_tokens: if rng.chance(25) { "optional" } else { "required" }.into(),
+                    http_tokens: if rng.chance(25) {
+                        "optional"
+                    } else {
+                        "required"
+                    }
+                    .into(),
                     http_endpoint: "enabled".into(),
                     http_put_response_hop_limit: Some(1),
                 },
