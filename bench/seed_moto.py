@@ -30,7 +30,7 @@ session = boto3.session.Session(
     aws_secret_access_key="moto-secret",
     region_name=REGION,
 )
-config = Config(max_pool_connections=16, retries={"max_attempts": 2})
+config = Config(max_pool_connections=16, retries={"max_attempts": 5, "mode": "standard"})
 iam = session.client("iam", endpoint_url=URL, config=config)
 s3 = session.client("s3", endpoint_url=URL, config=config)
 ec2 = session.client("ec2", endpoint_url=URL, config=config)
@@ -48,6 +48,11 @@ ADMIN = doc([{"Effect": "Allow", "Action": "*", "Resource": "*"}])
 def read(i):
     return doc([{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
                  "Resource": [f"arn:aws:s3:::data-{i}", f"arn:aws:s3:::data-{i}/*"]}])
+
+
+# Managed-policy attachments are made one at a time afterwards: moto's attachment counters
+# are not safe under concurrent attach calls (it answers 500).
+attachments = []
 
 
 def parallel(fn, n):
@@ -74,7 +79,7 @@ def user(i):
     for _ in range(rnd.choice([0, 0, 1, 1, 2])):
         iam.create_access_key(UserName=name)
     if rnd.random() < 0.1:
-        iam.attach_user_policy(UserName=name, PolicyArn=policy_arns[1 + i % (POLICIES - 1)])
+        attachments.append(("user", name, policy_arns[1 + i % (POLICIES - 1)]))
     if rnd.random() < 0.03:
         iam.put_user_policy(UserName=name, PolicyName="admin", PolicyDocument=ADMIN)
 
@@ -90,7 +95,7 @@ def role(i):
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_XACCT if rnd.random() < 0.1 else TRUST_EC2,
                     Description=f"service role {i}", MaxSessionDuration=43200 if rnd.random() < 0.1 else 3600)
     iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=ADMIN if rnd.random() < 0.05 else read(i))
-    iam.attach_role_policy(RoleName=name, PolicyArn=policy_arns[i % POLICIES])
+    attachments.append(("role", name, policy_arns[i % POLICIES]))
 
 
 def bucket(i):
@@ -128,6 +133,11 @@ parallel(user, USERS)
 parallel(role, ROLES)
 parallel(bucket, BUCKETS)
 parallel(group, GROUPS)
+for kind, name, arn in sorted(attachments):
+    if kind == "user":
+        iam.attach_user_policy(UserName=name, PolicyArn=arn)
+    else:
+        iam.attach_role_policy(RoleName=name, PolicyArn=arn)
 
 iam.update_account_password_policy(
     MinimumPasswordLength=14, RequireSymbols=True, RequireNumbers=True, RequireUppercaseCharacters=True,
