@@ -14,7 +14,6 @@ import json
 import random
 import sys
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 from botocore.config import Config
@@ -50,14 +49,14 @@ def read(i):
                  "Resource": [f"arn:aws:s3:::data-{i}", f"arn:aws:s3:::data-{i}/*"]}])
 
 
-# Managed-policy attachments are made one at a time afterwards: moto's attachment counters
-# are not safe under concurrent attach calls (it answers 500).
+# One call at a time: moto's IAM backend is not safe under concurrent writes (it answers 500
+# with "dictionary changed size during iteration"). Attachments are made last.
 attachments = []
 
 
-def parallel(fn, n):
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(fn, range(n)))
+def each(fn, n):
+    for i in range(n):
+        fn(i)
 
 
 policy_arns = [
@@ -129,10 +128,10 @@ def group(i):
     ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=rules)
 
 
-parallel(user, USERS)
-parallel(role, ROLES)
-parallel(bucket, BUCKETS)
-parallel(group, GROUPS)
+each(user, USERS)
+each(role, ROLES)
+each(bucket, BUCKETS)
+each(group, GROUPS)
 for kind, name, arn in sorted(attachments):
     if kind == "user":
         iam.attach_user_policy(UserName=name, PolicyArn=arn)
