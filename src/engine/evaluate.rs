@@ -1,9 +1,11 @@
 //! Evaluation: every rule over every resource of its kind, in parallel; coverage gaps turn
 //! into `not-assessed`, never into `pass`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock};
 
 use minijinja::Value;
+use minijinja::value::{Enumerator, Object};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -75,75 +77,78 @@ pub fn evaluate_rules(
                 })
         })
         .collect::<Result<Vec<Cell>, EvalError>>()?;
-    let resources = inventory(snapshot);
+    let mut resources = inventory(snapshot);
     let collected_at = Value::from(
         snapshot
             .collected_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
-    let contexts: Vec<Value> = resources
-        .par_iter()
-        .map(|r| {
-            let mut map: BTreeMap<String, Value> = r
-                .data
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from(minijinja::value::Serde(v))))
-                .collect();
-            map.insert(COLLECTED_AT.to_owned(), collected_at.clone());
-            Value::from(map)
+    // Compiled once per rule, not once per failure.
+    let messages: Vec<Option<Message<'_>>> = rules
+        .iter()
+        .map(|rule| {
+            rule.message
+                .as_deref()
+                .map(|src| ENV.template_from_str(src))
         })
         .collect();
     let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, r) in resources.iter().enumerate() {
-        by_kind.entry(r.kind.name).or_default().push(i);
+    for (i, rule) in rules.iter().enumerate() {
+        by_kind.entry(rule.kind.name).or_default().push(i);
     }
 
-    let outcomes: Vec<(Vec<Finding>, Vec<EvalIssue>)> = rules
-        .par_iter()
-        .zip(cells.par_iter())
-        .map(|(rule, cell)| {
-            let indices = by_kind
-                .get(rule.kind.name)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let mut out: (Vec<Finding>, Vec<EvalIssue>) = indices
-                .par_iter()
-                .filter_map(|&i| {
-                    evaluate_one(
-                        rule,
-                        &resources[i],
-                        &contexts[i],
+    // Resource by resource: its fields move into a context that every rule of its kind reads,
+    // and that is dropped before the next resource, so converted fields never pile up.
+    let (mut findings, mut issues) = resources
+        .par_iter_mut()
+        .fold(
+            || (Vec::new(), Vec::new()),
+            |mut acc: (Vec<Finding>, Vec<EvalIssue>), r| {
+                let Some(indices) = by_kind.get(r.kind.name) else {
+                    return acc;
+                };
+                let data = std::mem::take(&mut r.data);
+                // What evaluation reads from the resource itself stays there: its tags (for
+                // waivers) and the facts the analysis could not derive (for not-assessed).
+                for keep in ["tags", "unknown_facts"] {
+                    if let Some(v) = data.get(keep) {
+                        r.data.insert(keep.to_owned(), v.clone());
+                    }
+                }
+                let ctx = Value::from_object(Fields {
+                    data: data
+                        .into_iter()
+                        .map(|(k, v)| (k, v, OnceLock::new()))
+                        .collect(),
+                    collected_at: collected_at.clone(),
+                });
+                for &i in indices {
+                    let outcome = evaluate_one(
+                        rules[i],
+                        messages[i].as_ref(),
+                        r,
+                        &ctx,
                         &snapshot.coverage_gaps,
-                        cell,
-                    )
-                })
-                .fold(
-                    || (Vec::new(), Vec::new()),
-                    |mut acc, (finding, issue)| {
+                        &cells[i],
+                    );
+                    if let Some((finding, issue)) = outcome {
                         acc.0.push(finding);
                         acc.1.extend(issue);
-                        acc
-                    },
-                )
-                .reduce(
-                    || (Vec::new(), Vec::new()),
-                    |mut a, b| {
-                        a.0.extend(b.0);
-                        a.1.extend(b.1);
-                        a
-                    },
-                );
-            out.0
-                .extend(listing_gaps(rule, cell, &snapshot.coverage_gaps));
-            out
-        })
-        .collect();
-
-    let mut findings = Vec::new();
-    let mut issues = Vec::new();
-    for (f, i) in outcomes {
-        findings.extend(f);
-        issues.extend(i);
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || (Vec::new(), Vec::new()),
+            |mut a, b| {
+                a.0.extend(b.0);
+                a.1.extend(b.1);
+                a
+            },
+        );
+    for (rule, cell) in rules.iter().zip(&cells) {
+        findings.extend(listing_gaps(rule, cell, &snapshot.coverage_gaps));
     }
     findings.par_sort_by(Finding::report_order);
     issues.sort_by(|a, b| (&a.rule, &a.resource).cmp(&(&b.rule, &b.resource)));
@@ -152,6 +157,37 @@ pub fn evaluate_rules(
         issues,
         resources: resources.len(),
     })
+}
+
+/// A resource's fields as a rule's context: the inventory's field map plus the collection
+/// time, each field converted to a template value the first time a rule reads it (most rules
+/// read a few fields; converting every field of every resource up front cost more time and
+/// memory than the evaluation itself).
+#[derive(Debug)]
+struct Fields {
+    data: Vec<(String, serde_json::Value, OnceLock<Value>)>,
+    collected_at: Value,
+}
+
+impl Object for Fields {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        if key == COLLECTED_AT {
+            return Some(self.collected_at.clone());
+        }
+        let (_, json, value) = self.data.iter().find(|(k, _, _)| k == key)?;
+        Some(
+            value
+                .get_or_init(|| Value::from(minijinja::value::Serde(json)))
+                .clone(),
+        )
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let mut keys: BTreeSet<&str> = self.data.iter().map(|(k, _, _)| k.as_str()).collect();
+        keys.insert(COLLECTED_AT);
+        Enumerator::Values(keys.into_iter().map(Value::from).collect())
+    }
 }
 
 fn resource_ref(r: &Resource) -> ResourceRef {
@@ -198,7 +234,7 @@ fn finding(
 /// The first gap that hides a field in `fields` on this resource.
 fn gap_for<'g>(
     r: &Resource,
-    fields: &std::collections::BTreeSet<String>,
+    fields: &BTreeSet<String>,
     gaps: &'g [CoverageGap],
 ) -> Option<&'g CoverageGap> {
     gaps.iter().find(|g| {
@@ -220,8 +256,12 @@ fn unknown_fact<'r>(
         .map(|(f, why)| (f.as_str(), why.as_str().unwrap_or_default()))
 }
 
+/// The rule's compiled message template, or why it does not compile.
+type Message<'a> = Result<minijinja::Template<'a, 'a>, minijinja::Error>;
+
 fn evaluate_one(
     rule: &Rule,
+    message: Option<&Message<'_>>,
     r: &Resource,
     ctx: &Value,
     gaps: &[CoverageGap],
@@ -281,11 +321,14 @@ fn evaluate_one(
     }
     match rule.fails_when.eval(ctx.clone()) {
         Ok(v) if v.is_true() => {
-            let message = match &rule.message {
-                Some(src) => match ENV
-                    .template_from_str(src)
-                    .and_then(|t| t.render(ctx.clone()))
-                {
+            let message = match message {
+                Some(template) => match match template {
+                    Ok(t) => t.render(ctx.clone()),
+                    // Compiling again yields the same error (minijinja errors are not Clone).
+                    Err(_) => ENV
+                        .template_from_str(rule.message.as_deref().unwrap_or_default())
+                        .and_then(|t| t.render(ctx.clone())),
+                } {
                     Ok(m) => m,
                     Err(e) => return Some(broken("message", e)),
                 },
