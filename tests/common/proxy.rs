@@ -419,7 +419,7 @@ fn operation(request: &Request) -> String {
                 .filter(|p| !p.is_empty())
                 .map(|p| p.split('=').next().unwrap_or(p))
                 .collect();
-            let sub = |name: &str| keys.iter().any(|k| *k == name);
+            let sub = |name: &str| keys.contains(&name);
             match request.method.as_str() {
                 "GET" if path == "/" => "s3:ListBuckets".to_owned(),
                 "GET" if bucket_level => {
