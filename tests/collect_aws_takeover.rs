@@ -79,12 +79,46 @@ async fn takeover_rights_and_trust_weaknesses() {
     user_with(&iam, "support-desk", SUPPORT, true).await;
     user_with(&iam, "self-service", SELF_SERVICE, true).await;
     user_with(&iam, "analyst", READ, true).await;
+    // An administrator through a customer-managed policy (moto's shared server has no
+    // AWS-managed policies): taking it over is the support user's path to admin.
+    seeded(
+        "ops-admin",
+        iam.create_user().user_name("ops-admin").send().await,
+    );
+    let admin_policy = iam
+        .create_policy()
+        .policy_name("ops-everything")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .expect("CreatePolicy");
+    iam.attach_user_policy()
+        .user_name("ops-admin")
+        .policy_arn(
+            admin_policy
+                .policy()
+                .and_then(|p| p.arn())
+                .expect("policy ARN"),
+        )
+        .send()
+        .await
+        .expect("AttachUserPolicy");
     role(&iam, "open-to-anyone", TRUST_ANYONE).await;
     role(&iam, "org-only", TRUST_ORG).await;
     role(&iam, "vendor-audit", TRUST_VENDOR).await;
     role(&iam, "vendor-audit-external-id", TRUST_VENDOR_EXTERNAL_ID).await;
 
     let results = scan_json(&acct, &["--regions", "eu-west-1"]);
+
+    // The administrator is recognised from its collected policy document.
+    expect(
+        &results,
+        "aws-iam-admin-long-lived-user",
+        "ops-admin",
+        "fail",
+    );
 
     // The support user can take over the others; the self-service twin cannot.
     expect(
@@ -178,17 +212,17 @@ async fn takeover_rights_and_trust_weaknesses() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = onus(
-        &acct,
-        &[
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_onus"))
+        .args([
             "evaluate",
             snapshot.to_str().unwrap(),
             "-f",
             "md",
             "-o",
             report.to_str().unwrap(),
-        ],
-    );
+        ])
+        .output()
+        .expect("run onus");
     assert!(
         out.status.code().is_some_and(|c| c <= 1),
         "{}",
@@ -196,7 +230,7 @@ async fn takeover_rights_and_trust_weaknesses() {
     );
     let md = std::fs::read_to_string(&report).expect("report");
     let section = md
-        .split("## Privileged access")
+        .split(". Privileged access\n")
         .nth(1)
         .and_then(|s| s.split("\n## ").next())
         .expect("a Privileged access section");
