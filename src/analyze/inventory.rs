@@ -35,23 +35,26 @@ pub fn inventory(snapshot: &Snapshot) -> Vec<Resource> {
             aws_account(account, &snapshot.coverage_gaps, &mut out);
         }
     }
+    if let Some(azure) = &snapshot.azure {
+        super::azure::inventory::azure(azure, &mut out);
+    }
     out
 }
 
-fn to_map<T: Serialize>(value: &T) -> Map<String, Json> {
+pub(crate) fn to_map<T: Serialize>(value: &T) -> Map<String, Json> {
     match serde_json::to_value(value) {
         Ok(Json::Object(map)) => map,
         _ => Map::new(),
     }
 }
 
-struct Push<'a> {
-    out: &'a mut Vec<Resource>,
-    account: &'a str,
+pub(crate) struct Push<'a> {
+    pub out: &'a mut Vec<Resource>,
+    pub account: &'a str,
 }
 
 impl Push<'_> {
-    fn add(
+    pub fn add(
         &mut self,
         kind: &str,
         id: String,
@@ -463,6 +466,7 @@ mod tests {
             aws: Some(AwsResources {
                 accounts: vec![account],
             }),
+            azure: None,
         }
     }
 

@@ -9,8 +9,9 @@ use serde_json::{Map, Value as Json};
 use super::iam::view;
 use crate::matrix::ServiceModel;
 use crate::snapshot::{
-    Bucket, Group, Instance, ManagedPolicy, NetworkAcl, Role, RootAccount, RouteTable,
-    SecurityGroup, Subnet, Trail, User, Vpc,
+    AzureFlowLog, Bucket, EntraUser, Group, Instance, ManagedPolicy, NetworkAcl,
+    NetworkSecurityGroup, PublicIpAddress, Role, RootAccount, RouteTable, SecurityGroup,
+    StorageAccount, Subnet, Trail, User, Vpc,
 };
 
 /// A resource kind, e.g. `aws.s3.bucket`.
@@ -58,7 +59,7 @@ fn kind(name: &'static str, title: &'static str, model: ServiceModel, fields: Ve
 }
 
 static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
-    use ServiceModel::{ControlPlane, Iaas, Paas};
+    use ServiceModel::{ControlPlane, Iaas, Paas, Saas};
     let password_policy: Map<String, Json> = super::inventory::password_policy_view(None);
     vec![
         kind(
@@ -182,6 +183,130 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             "AWS Config recording in a region",
             ControlPlane,
             only(&["recorders"]),
+        ),
+        kind(
+            "azure.subscription",
+            "Azure subscription (activity log, Defender for Cloud)",
+            ControlPlane,
+            only(&[
+                "subscription_id",
+                "display_name",
+                "state",
+                "tenant_id",
+                "diagnostic_settings",
+                "activity_log_exports",
+                "defender_plans",
+            ]),
+        ),
+        kind(
+            "azure.authorization.role_assignment",
+            "Azure RBAC role assignment",
+            ControlPlane,
+            only(&[
+                "scope",
+                "scope_level",
+                "role_definition_id",
+                "role_name",
+                "role_type",
+                "privileged",
+                "principal_id",
+                "principal_type",
+                "principal_name",
+                "condition",
+                "pim",
+                "end",
+            ]),
+        ),
+        kind(
+            "azure.authorization.custom_role",
+            "Azure RBAC custom role",
+            ControlPlane,
+            only(&[
+                "role_name",
+                "description",
+                "assignable_scopes",
+                "actions",
+                "not_actions",
+                "data_actions",
+            ]),
+        ),
+        kind(
+            "azure.network.nsg",
+            "Azure network security group",
+            Iaas,
+            keys::<NetworkSecurityGroup>(&["resource_group", "flow_logs"]),
+        ),
+        kind(
+            "azure.network.virtual_network",
+            "Azure virtual network",
+            Iaas,
+            only(&[
+                "resource_group",
+                "address_prefixes",
+                "subnets",
+                "flow_logs",
+                "tags",
+            ]),
+        ),
+        kind(
+            "azure.network.subnet",
+            "Azure virtual network subnet",
+            Iaas,
+            only(&[
+                "name",
+                "virtual_network",
+                "address_prefixes",
+                "network_security_group_id",
+            ]),
+        ),
+        kind(
+            "azure.network.flow_log",
+            "Azure Network Watcher flow log",
+            Iaas,
+            keys::<AzureFlowLog>(&["target_kind"]),
+        ),
+        kind(
+            "azure.network.public_ip",
+            "Azure public IP address",
+            Iaas,
+            keys::<PublicIpAddress>(&[]),
+        ),
+        kind(
+            "azure.storage.account",
+            "Azure storage account",
+            Paas,
+            keys::<StorageAccount>(&["resource_group"]),
+        ),
+        kind(
+            "azure.entra.tenant",
+            "Entra ID tenant",
+            Saas,
+            only(&[
+                "tenant_id",
+                "user_count",
+                "global_admins",
+                "global_admin_count",
+                "conditional_access_policy_count",
+                "admin_roles_without_mfa_policy",
+                "azure_management_mfa_policies",
+            ]),
+        ),
+        kind(
+            "azure.entra.user",
+            "Entra ID user",
+            Saas,
+            keys::<EntraUser>(&["has_mailbox", "privileged_roles"]),
+        ),
+        kind(
+            "azure.entra.privileged_user",
+            "Entra ID user holding a privileged directory role",
+            Saas,
+            keys::<EntraUser>(&[
+                "has_mailbox",
+                "active_roles",
+                "eligible_roles",
+                "permanent_roles",
+            ]),
         ),
     ]
 });

@@ -1,6 +1,7 @@
 //! Derived facts: resource views with cross-resource joins, the policy language, and network
 //! exposure. Pure code: no I/O.
 
+pub mod azure;
 pub mod iam;
 pub mod inventory;
 pub mod kinds;

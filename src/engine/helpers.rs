@@ -8,9 +8,10 @@ use minijinja::value::{Kwargs, Serde};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 use serde_json::Value as Json;
 
+use crate::analyze::azure::nsg;
 use crate::analyze::iam::{policy, questions};
 use crate::analyze::network::{self, Family, Ports};
-use crate::snapshot::{Grant, InlinePolicy, NetworkAclEntry, Permission};
+use crate::snapshot::{Grant, InlinePolicy, NetworkAclEntry, NsgRule, Permission};
 
 /// The variable every evaluation context carries: the snapshot's collection time, against
 /// which ages are measured (so results do not depend on when the report is rendered).
@@ -31,6 +32,7 @@ pub static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_function("ports_intersect", network::ports_intersect);
     env.add_function("world_exposures", world_exposures);
     env.add_function("nacl_world_exposures", nacl_world_exposures);
+    env.add_function("nsg_internet_exposures", nsg_internet_exposures);
     env.add_function("policy_full_admin", |doc: Serde<Json>| {
         statements(&doc).map(|s| questions::full_admin_statements(&s))
     });
@@ -174,6 +176,28 @@ fn nacl_world_exposures(
         &entries,
         &ports_arg(&ports)?,
         family_arg(&kwargs)?,
+    ))
+}
+
+/// `nsg_internet_exposures(security_rules, [22, 3389], protocol="Udp")`: the inbound rules of
+/// a network security group that decide, in priority order, to let the whole internet reach
+/// those ports (or `"all"` ports) over that protocol (`Tcp` when not given).
+fn nsg_internet_exposures(
+    rules: Serde<Vec<NsgRule>>,
+    ports: Value,
+    kwargs: Kwargs,
+) -> Result<Vec<String>, Error> {
+    let protocol: Option<&str> = kwargs.get("protocol")?;
+    kwargs.assert_all_used()?;
+    let protocol = match protocol.unwrap_or("Tcp") {
+        p if p.eq_ignore_ascii_case("tcp") => "Tcp",
+        p if p.eq_ignore_ascii_case("udp") => "Udp",
+        p => return Err(invalid(format!("protocol must be Tcp or Udp, not {p}"))),
+    };
+    Ok(nsg::internet_exposures(
+        &rules,
+        &ports_arg(&ports)?,
+        protocol,
     ))
 }
 

@@ -90,10 +90,14 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
 pub fn load_str(text: &str, format: SnapshotFormat, path: &Path) -> Result<Snapshot, LoadError> {
     check_schema_version(text, format, path)?;
     let snapshot: Snapshot = parse(text, format, path)?;
-    if snapshot.provider == super::Provider::Aws && snapshot.aws.is_none() {
+    let has_section = match snapshot.provider {
+        super::Provider::Aws => snapshot.aws.is_some(),
+        super::Provider::Azure => snapshot.azure.is_some(),
+    };
+    if !has_section {
         return Err(LoadError::MissingResources {
             path: path.to_owned(),
-            provider: "aws",
+            provider: snapshot.provider.as_str(),
         });
     }
     Ok(snapshot)

@@ -3,9 +3,11 @@
 //! Collectors write it, everything after collection reads it. It never holds secrets.
 
 mod aws;
+mod azure;
 mod io;
 
 pub use aws::*;
+pub use azure::*;
 pub use io::{LoadError, SaveError, SnapshotFormat, load, load_str, save, to_string};
 
 use chrono::{DateTime, Utc};
@@ -33,6 +35,9 @@ pub struct Snapshot {
     /// AWS resources; present when `provider` is `aws`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws: Option<AwsResources>,
+    /// Azure resources; present when `provider` is `azure`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure: Option<AzureResources>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -143,6 +143,7 @@ pub fn snapshot(total: usize, seed: u64) -> Snapshot {
         aws: Some(AwsResources {
             accounts: vec![account],
         }),
+        azure: None,
     }
 }
 

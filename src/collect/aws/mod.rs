@@ -202,6 +202,7 @@ pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), C
         aws: Some(AwsResources {
             accounts: vec![account],
         }),
+        azure: None,
     };
     Ok((snapshot, stats))
 }

@@ -1,0 +1,388 @@
+//! Azure resources as rule views: subscriptions with their activity-log export and Defender
+//! plans, RBAC assignments with their PIM state, custom roles, network security groups with
+//! their flow logs, virtual networks, subnets, storage accounts, and Entra ID tenants, users
+//! and privileged role holders.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as Json, json};
+
+use super::entra::{self, PrivilegedHolder};
+use super::roles::{self, GLOBAL_ADMINISTRATOR};
+use super::{resource_group, scope_level};
+use crate::analyze::inventory::{Push, Resource, to_map};
+use crate::snapshot::{
+    AzureResources, DiagnosticSetting, EntraTenant, EntraUser, ScheduleInstance, Subscription,
+};
+
+/// The Defender for Cloud plans the monitoring rules ask about; a plan the subscription's
+/// listing does not name is off.
+pub const DEFENDER_PLANS: &[&str] = &[
+    "Arm",
+    "CloudPosture",
+    "KeyVaults",
+    "StorageAccounts",
+    "VirtualMachines",
+];
+
+/// Activity-log categories an export must carry to be useful for detection (CIS Azure 6.1.2).
+const ACTIVITY_LOG_CATEGORIES: &[&str] = &["Administrative", "Alert", "Policy", "Security"];
+
+pub fn azure(azure: &AzureResources, out: &mut Vec<Resource>) {
+    for tenant in &azure.tenants {
+        let mut push = Push {
+            out,
+            account: &tenant.tenant_id,
+        };
+        entra_tenant(tenant, &mut push);
+    }
+    let names = principal_names(azure);
+    for sub in &azure.subscriptions {
+        let mut push = Push {
+            out,
+            account: &sub.subscription_id,
+        };
+        subscription(sub, &names, &mut push);
+    }
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+fn principal_names(azure: &AzureResources) -> BTreeMap<String, String> {
+    azure
+        .tenants
+        .iter()
+        .flat_map(|t| &t.users)
+        .map(|u| (u.id.to_ascii_lowercase(), u.user_principal_name.clone()))
+        .collect()
+}
+
+fn exports_activity_log(setting: &DiagnosticSetting) -> bool {
+    let has_destination = [
+        &setting.storage_account_id,
+        &setting.workspace_id,
+        &setting.event_hub_authorization_rule_id,
+        &setting.marketplace_partner_id,
+    ]
+    .iter()
+    .any(|d| d.as_deref().is_some_and(|d| !d.is_empty()));
+    let enabled = |cat: &str| {
+        setting.logs.iter().any(|l| {
+            l.enabled
+                && (l.category.as_deref().is_some_and(|c| same(c, cat))
+                    || l.category_group
+                        .as_deref()
+                        .is_some_and(|g| same(g, "allLogs")))
+        })
+    };
+    has_destination && ACTIVITY_LOG_CATEGORIES.iter().all(|c| enabled(c))
+}
+
+fn subscription(sub: &Subscription, names: &BTreeMap<String, String>, push: &mut Push<'_>) {
+    let sid = &sub.subscription_id;
+    let mut plans: BTreeMap<String, String> = DEFENDER_PLANS
+        .iter()
+        .map(|p| ((*p).to_owned(), "Free".to_owned()))
+        .collect();
+    for plan in &sub.defender_plans {
+        plans.insert(plan.name.clone(), plan.pricing_tier.clone());
+    }
+    let exports: Vec<&str> = sub
+        .diagnostic_settings
+        .iter()
+        .filter(|s| exports_activity_log(s))
+        .map(|s| s.name.as_str())
+        .collect();
+    push.add(
+        "azure.subscription",
+        format!("/subscriptions/{sid}"),
+        if sub.display_name.is_empty() {
+            format!("subscription {sid}")
+        } else {
+            format!("{} ({sid})", sub.display_name)
+        },
+        None,
+        to_map(&json!({
+            "subscription_id": sid,
+            "display_name": sub.display_name,
+            "state": sub.state,
+            "tenant_id": sub.tenant_id,
+            "diagnostic_settings": sub.diagnostic_settings,
+            "activity_log_exports": exports,
+            "defender_plans": plans,
+        })),
+    );
+    role_assignments(sub, names, push);
+    for def in sub
+        .role_definitions
+        .iter()
+        .filter(|d| same(&d.role_type, "CustomRole"))
+    {
+        let flat = |f: fn(&crate::snapshot::RolePermission) -> &Vec<String>| -> Vec<&str> {
+            def.permissions
+                .iter()
+                .flat_map(|p| f(p).iter().map(String::as_str))
+                .collect()
+        };
+        push.add(
+            "azure.authorization.custom_role",
+            def.id.clone(),
+            def.role_name.clone(),
+            None,
+            to_map(&json!({
+                "role_name": def.role_name,
+                "description": def.description,
+                "assignable_scopes": def.assignable_scopes,
+                "actions": flat(|p| &p.actions),
+                "not_actions": flat(|p| &p.not_actions),
+                "data_actions": flat(|p| &p.data_actions),
+            })),
+        );
+    }
+    network(sub, push);
+    for account in &sub.storage_accounts {
+        let mut data = to_map(account);
+        data.insert("resource_group".into(), json!(resource_group(&account.id)));
+        push.add(
+            "azure.storage.account",
+            account.id.clone(),
+            account.name.clone(),
+            Some(&account.location),
+            data,
+        );
+    }
+}
+
+/// `permanent`, `time-bound` or `activated`, from the PIM instance standing for the assignment.
+fn pim_state(instance: Option<&ScheduleInstance>) -> &'static str {
+    match instance {
+        Some(i) if i.assignment_type.as_deref() == Some("Activated") => "activated",
+        Some(i) if i.end.is_some() => "time-bound",
+        _ => "permanent",
+    }
+}
+
+fn role_assignments(sub: &Subscription, names: &BTreeMap<String, String>, push: &mut Push<'_>) {
+    for a in &sub.role_assignments {
+        let guid = roles::definition_guid(&a.role_definition_id);
+        let definition = sub
+            .role_definitions
+            .iter()
+            .find(|d| same(roles::definition_guid(&d.id), guid));
+        let role_name = definition
+            .map(|d| d.role_name.clone())
+            .or_else(|| roles::privileged_rbac_role(guid).map(str::to_owned))
+            .unwrap_or_else(|| guid.to_owned());
+        let instance = sub.role_assignment_instances.iter().find(|i| {
+            i.origin_role_assignment_id
+                .as_deref()
+                .is_some_and(|o| same(o, &a.id))
+        });
+        let principal_name = names.get(&a.principal_id.to_ascii_lowercase());
+        push.add(
+            "azure.authorization.role_assignment",
+            a.id.clone(),
+            format!(
+                "{role_name} for {} {} at {}",
+                a.principal_type,
+                principal_name.unwrap_or(&a.principal_id),
+                a.scope
+            ),
+            None,
+            to_map(&json!({
+                "scope": a.scope,
+                "scope_level": scope_level(&a.scope),
+                "role_definition_id": a.role_definition_id,
+                "role_name": role_name,
+                "role_type": definition.map(|d| d.role_type.as_str()),
+                "privileged": roles::privileged_rbac_role(guid).is_some(),
+                "principal_id": a.principal_id,
+                "principal_type": a.principal_type,
+                "principal_name": principal_name,
+                "condition": a.condition,
+                "pim": pim_state(instance),
+                "end": instance.and_then(|i| i.end),
+            })),
+        );
+    }
+}
+
+fn network(sub: &Subscription, push: &mut Push<'_>) {
+    let enabled_logs = |target: &str| -> Vec<&str> {
+        sub.flow_logs
+            .iter()
+            .filter(|f| f.enabled && same(&f.target_resource_id, target))
+            .map(|f| f.name.as_str())
+            .collect()
+    };
+    for nsg in &sub.network_security_groups {
+        let mut data = to_map(nsg);
+        data.insert("resource_group".into(), json!(resource_group(&nsg.id)));
+        data.insert("flow_logs".into(), json!(enabled_logs(&nsg.id)));
+        push.add(
+            "azure.network.nsg",
+            nsg.id.clone(),
+            nsg.name.clone(),
+            Some(&nsg.location),
+            data,
+        );
+    }
+    for vnet in &sub.virtual_networks {
+        // Traffic of a virtual network is logged by a flow log on it, on a subnet, or on
+        // the network security group of a subnet.
+        let mut logs = enabled_logs(&vnet.id);
+        for subnet in &vnet.subnets {
+            logs.extend(enabled_logs(&subnet.id));
+            if let Some(nsg) = &subnet.network_security_group_id {
+                logs.extend(enabled_logs(nsg));
+            }
+        }
+        logs.sort_unstable();
+        logs.dedup();
+        push.add(
+            "azure.network.virtual_network",
+            vnet.id.clone(),
+            vnet.name.clone(),
+            Some(&vnet.location),
+            to_map(&json!({
+                "resource_group": resource_group(&vnet.id),
+                "address_prefixes": vnet.address_prefixes,
+                "subnets": vnet.subnets.iter().map(|s| &s.name).collect::<Vec<_>>(),
+                "flow_logs": logs,
+                "tags": vnet.tags,
+            })),
+        );
+        for subnet in &vnet.subnets {
+            push.add(
+                "azure.network.subnet",
+                subnet.id.clone(),
+                format!("{}/{}", vnet.name, subnet.name),
+                Some(&vnet.location),
+                to_map(&json!({
+                    "name": subnet.name,
+                    "virtual_network": vnet.name,
+                    "address_prefixes": subnet.address_prefixes,
+                    "network_security_group_id": subnet.network_security_group_id,
+                })),
+            );
+        }
+    }
+    for log in &sub.flow_logs {
+        let mut data = to_map(log);
+        data.insert(
+            "target_kind".into(),
+            json!(target_kind(&log.target_resource_id)),
+        );
+        push.add(
+            "azure.network.flow_log",
+            log.id.clone(),
+            log.name.clone(),
+            Some(&log.location),
+            data,
+        );
+    }
+    for ip in &sub.public_ip_addresses {
+        push.add(
+            "azure.network.public_ip",
+            ip.id.clone(),
+            ip.name.clone(),
+            Some(&ip.location),
+            to_map(ip),
+        );
+    }
+}
+
+/// `nsg`, `virtual_network`, `subnet`, `network_interface` or `other`.
+fn target_kind(id: &str) -> &'static str {
+    let lower = id.to_ascii_lowercase();
+    if lower.contains("/subnets/") {
+        "subnet"
+    } else if lower.contains("/networksecuritygroups/") {
+        "nsg"
+    } else if lower.contains("/virtualnetworks/") {
+        "virtual_network"
+    } else if lower.contains("/networkinterfaces/") {
+        "network_interface"
+    } else {
+        "other"
+    }
+}
+
+fn user_fields(user: &EntraUser) -> Map<String, Json> {
+    let mut data = to_map(user);
+    data.insert(
+        "has_mailbox".into(),
+        json!(user.mail.as_deref().is_some_and(|m| !m.is_empty())),
+    );
+    data
+}
+
+fn entra_tenant(tenant: &EntraTenant, push: &mut Push<'_>) {
+    let tid = &tenant.tenant_id;
+    let holders = entra::privileged_holders(tenant);
+    let user = |id: &str| tenant.users.iter().find(|u| same(&u.id, id));
+    let label =
+        |id: &str| user(id).map_or_else(|| id.to_owned(), |u| u.user_principal_name.clone());
+    let global_admins: Vec<String> = holders
+        .values()
+        .filter(|h| h.active.contains("Global Administrator"))
+        .map(|h| label(&h.principal_id))
+        .collect();
+    debug_assert!(roles::privileged_directory_role(GLOBAL_ADMINISTRATOR).is_some());
+    push.add(
+        "azure.entra.tenant",
+        format!("/tenants/{tid}"),
+        format!("Entra ID tenant {tid}"),
+        None,
+        to_map(&json!({
+            "tenant_id": tid,
+            "user_count": tenant.users.len(),
+            "global_admins": global_admins,
+            "global_admin_count": global_admins.len(),
+            "conditional_access_policy_count": tenant.conditional_access_policies.len(),
+            "admin_roles_without_mfa_policy": entra::admin_roles_without_mfa_policy(tenant),
+            "azure_management_mfa_policies": entra::azure_management_mfa_policies(tenant),
+        })),
+    );
+    for u in &tenant.users {
+        let mut data = user_fields(u);
+        let holder = holders.get(&u.id);
+        data.insert(
+            "privileged_roles".into(),
+            json!(holder.map(|h| h.active.union(&h.eligible).collect::<Vec<_>>())),
+        );
+        push.add(
+            "azure.entra.user",
+            format!("/tenants/{tid}/users/{}", u.id),
+            u.user_principal_name.clone(),
+            None,
+            data,
+        );
+    }
+    for h in holders.values() {
+        // Users only: groups and service principals need other protections.
+        let is_user = h.principal_type.as_deref().is_none_or(|t| same(t, "user"));
+        let Some(u) = user(&h.principal_id).filter(|_| is_user) else {
+            continue;
+        };
+        let mut data = user_fields(u);
+        data.extend(holder_fields(h));
+        push.add(
+            "azure.entra.privileged_user",
+            format!("/tenants/{tid}/users/{}", u.id),
+            u.user_principal_name.clone(),
+            None,
+            data,
+        );
+    }
+}
+
+fn holder_fields(h: &PrivilegedHolder) -> Map<String, Json> {
+    to_map(&json!({
+        "active_roles": h.active,
+        "eligible_roles": h.eligible,
+        "permanent_roles": h.permanent,
+    }))
+}
