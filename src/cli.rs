@@ -64,12 +64,97 @@ pub enum CollectCommand {
         #[arg(long, short = 'o')]
         output: PathBuf,
     },
+    /// Snapshot Azure subscriptions and their Entra ID tenant.
+    Azure {
+        #[command(flatten)]
+        azure: AzureArgs,
+        /// Where to write the snapshot (.json, .yaml or .yml).
+        #[arg(long, short = 'o')]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ScanCommand {
     /// Scan an AWS account.
     Aws(Box<ScanAwsArgs>),
+    /// Scan Azure subscriptions and their Entra ID tenant.
+    Azure(Box<ScanAzureArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanAzureArgs {
+    #[command(flatten)]
+    pub azure: AzureArgs,
+    /// Also save the collected snapshot here, to evaluate again later.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot_out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+/// How to authenticate to Azure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AzureAuth {
+    /// Service principal from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.
+    Sp,
+    /// Workload identity (AZURE_FEDERATED_TOKEN_FILE, as on AKS).
+    Workload,
+    /// Managed identity (App Service/Functions IDENTITY_ENDPOINT, or a VM's IMDS).
+    ManagedIdentity,
+    /// The Azure CLI's login (`az login`), then the Azure Developer CLI's.
+    Cli,
+}
+
+/// Where and how to reach Azure. Without --auth, credentials are tried in this order:
+/// environment service principal, workload identity, managed identity, Azure CLI, azd.
+#[derive(Debug, Args)]
+pub struct AzureArgs {
+    /// Subscription to scan (repeatable). Default: every subscription the identity can list.
+    #[arg(long = "subscription", value_name = "ID")]
+    pub subscriptions: Vec<String>,
+    /// Entra ID tenant to read through Microsoft Graph. Default: the subscriptions' tenant.
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+    /// Use this credential only instead of trying each in turn.
+    #[arg(long, value_enum)]
+    pub auth: Option<AzureAuth>,
+    /// Azure Resource Manager endpoint (sovereign clouds: e.g. https://management.usgovcloudapi.net).
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://management.azure.com"
+    )]
+    pub arm_endpoint: String,
+    /// Microsoft Graph endpoint (sovereign clouds: e.g. https://graph.microsoft.us).
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://graph.microsoft.com"
+    )]
+    pub graph_endpoint: String,
+    /// Do not read Entra ID through Microsoft Graph (its rules are then not assessed).
+    #[arg(long)]
+    pub no_graph: bool,
+    /// At most this many API calls in flight.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Attempts per API call, including the first, on throttling and transient errors.
+    #[arg(long, default_value_t = 6)]
+    pub max_attempts: u32,
+    /// Seconds one API call may take, retries included.
+    #[arg(long, default_value_t = 60)]
+    pub call_timeout: u64,
+    /// Print nothing but errors on standard error.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print every API call on standard error.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

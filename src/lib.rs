@@ -16,6 +16,7 @@ pub mod output;
 pub mod pdf;
 pub mod report;
 pub mod run;
+pub mod scan;
 pub mod snapshot;
 pub mod waiver;
 pub mod yaml;

@@ -9,8 +9,8 @@ use clap::CommandFactory;
 use crate::analyze::kinds;
 use crate::baseline::{self, Baseline, Comparison};
 use crate::cli::{
-    AwsArgs, BaselineCommand, Cli, CollectCommand, Command, DiffArgs, DiffFormat, EvaluateArgs,
-    Format, GateArgs, MatrixCommand, OutputArgs, ReportArgs, ReportFormat, RuleArgs, RulesCommand,
+    BaselineCommand, Cli, CollectCommand, Command, DiffArgs, DiffFormat, EvaluateArgs, Format,
+    GateArgs, MatrixCommand, OutputArgs, ReportArgs, ReportFormat, RuleArgs, RulesCommand,
     ScanCommand,
 };
 use crate::drift;
@@ -19,6 +19,7 @@ use crate::finding::Severity;
 use crate::gate;
 use crate::matrix::Matrix;
 use crate::report::{self, Report, ReportOptions};
+use crate::scan;
 use crate::snapshot::{self, Snapshot, SnapshotFormat};
 use crate::waiver::{self, WaiverFile};
 
@@ -29,7 +30,12 @@ pub const SAMPLE: &str = include_str!("../samples/aws-demo.snapshot.json");
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Collect(CollectCommand::Aws { aws, output }) => {
-            let snapshot = collect_aws(&aws)?;
+            let snapshot = scan::collect_aws(&aws)?;
+            snapshot::save(&snapshot, &output)?;
+            Ok(0)
+        }
+        Command::Collect(CollectCommand::Azure { azure, output }) => {
+            let snapshot = scan::collect_azure(&azure)?;
             snapshot::save(&snapshot, &output)?;
             Ok(0)
         }
@@ -38,7 +44,16 @@ pub fn run(cli: Cli) -> Result<u8> {
             // long collection.
             formats(&args.output)?;
             let inputs = load_gate(&args.gate)?;
-            let snapshot = collect_aws(&args.aws)?;
+            let snapshot = scan::collect_aws(&args.aws)?;
+            if let Some(path) = &args.snapshot_out {
+                snapshot::save(&snapshot, path)?;
+            }
+            report_on(&snapshot, &args.output, &args.rules, &args.gate, &inputs)
+        }
+        Command::Scan(ScanCommand::Azure(args)) => {
+            formats(&args.output)?;
+            let inputs = load_gate(&args.gate)?;
+            let snapshot = scan::collect_azure(&args.azure)?;
             if let Some(path) = &args.snapshot_out {
                 snapshot::save(&snapshot, path)?;
             }
@@ -128,7 +143,7 @@ fn report_on(
     inputs: &GateInputs,
 ) -> Result<u8> {
     let formats = formats(output)?;
-    let rules = load_rules(rule_args)?;
+    let rules = load_rules(rule_args)?.for_provider(snapshot.provider);
     let matrix = Matrix::builtin(&output.matrix)?;
     let mut evaluation = engine::evaluate(snapshot, &rules, &matrix)?;
     let waivers = inputs
@@ -192,7 +207,7 @@ fn drift_side(path: &Path, rules: &RuleArgs, matrix: &str) -> Result<drift::Side
         return Ok(drift::side_from_results(&text, path)?);
     }
     let snapshot = snapshot::load_str(&text, SnapshotFormat::for_path(path), path)?;
-    let rules = load_rules(rules)?;
+    let rules = load_rules(rules)?.for_provider(snapshot.provider);
     let matrix = Matrix::builtin(matrix)?;
     let evaluation = engine::evaluate(&snapshot, &rules, &matrix)?;
     Ok(drift::side_from_findings(
@@ -341,7 +356,7 @@ fn report_cmd(args: ReportArgs) -> Result<u8> {
                 Some(text) => snapshot::load_str(text, SnapshotFormat::Json, &args.input)?,
                 None => snapshot::load(&args.input)?,
             };
-            let rules = load_rules(&args.rules)?;
+            let rules = load_rules(&args.rules)?.for_provider(snapshot.provider);
             let matrix = Matrix::builtin(args.matrix.as_deref().unwrap_or(crate::matrix::DEFAULT))?;
             let mut evaluation = engine::evaluate(&snapshot, &rules, &matrix)?;
             if let Some(waivers) = waiver::load(None)? {
@@ -355,56 +370,6 @@ fn report_cmd(args: ReportArgs) -> Result<u8> {
     };
     write_bytes(args.output.as_deref(), &bytes)?;
     Ok(0)
-}
-
-#[cfg(feature = "aws")]
-fn collect_aws(args: &AwsArgs) -> Result<Snapshot> {
-    use crate::collect::aws::{AwsOptions, Regions, collect};
-    let regions = match args.regions.as_slice() {
-        [] => Regions::Configured,
-        [one] if one == "all" => Regions::All,
-        list => Regions::List(list.to_vec()),
-    };
-    let options = AwsOptions {
-        profile: args.profile.clone(),
-        regions,
-        endpoint_url: args.endpoint_url.clone(),
-        concurrency: args.concurrency,
-        max_attempts: args.max_attempts,
-        call_timeout: std::time::Duration::from_secs(args.call_timeout),
-        // Per-service progress when a person is watching; silent in pipelines.
-        progress: !args.quiet
-            && (args.verbose || std::io::IsTerminal::is_terminal(&std::io::stderr())),
-        log_calls: args.verbose,
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let started = std::time::Instant::now();
-    let (snapshot, stats) = runtime.block_on(collect(&options))?;
-    if !args.quiet {
-        let resources = crate::analyze::inventory(&snapshot).len();
-        eprintln!(
-            "onus: collected {resources} resources from account {} as {} in {} region(s): {} API calls in {:.1}s; {} coverage gap(s)",
-            snapshot.accounts.join(", "),
-            snapshot
-                .collector
-                .principal
-                .as_deref()
-                .unwrap_or("an unknown principal"),
-            snapshot.regions.len(),
-            stats.calls.values().sum::<u64>(),
-            started.elapsed().as_secs_f64(),
-            snapshot.coverage_gaps.len()
-        );
-    }
-    Ok(snapshot)
-}
-
-#[cfg(not(feature = "aws"))]
-fn collect_aws(_: &AwsArgs) -> Result<Snapshot> {
-    bail!("this onus was built without AWS support: rebuild with `--features aws`")
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<()> {

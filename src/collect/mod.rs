@@ -3,11 +3,20 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
+#[cfg(feature = "azure")]
+pub mod azure;
+
+/// What a collection cost.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CollectStats {
+    /// API calls made, by operation (e.g. `s3:GetBucketPolicy`), pages counted separately.
+    pub calls: std::collections::BTreeMap<String, u64>,
+}
 
 /// Why a collection could not start or finish at all (a failed read is a gap, not this).
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
-    #[error("no usable AWS credentials or identity: {0}")]
+    #[error("no usable credentials or identity: {0}")]
     Identity(String),
     #[error("{0}")]
     Options(String),

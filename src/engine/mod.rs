@@ -95,6 +95,14 @@ impl RuleSet {
         &self.rules
     }
 
+    /// Only the rules on `provider`'s resource kinds: a report on an AWS account neither
+    /// lists nor counts the Azure rules, and the other way round.
+    pub fn for_provider(mut self, provider: crate::snapshot::Provider) -> RuleSet {
+        let prefix = format!("{}.", provider.as_str());
+        self.rules.retain(|r| r.kind.name.starts_with(&prefix));
+        self
+    }
+
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod azure;
 pub mod proxy;
 
 use std::process::{Command, Output};

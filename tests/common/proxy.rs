@@ -157,22 +157,22 @@ impl Drop for Proxy {
 }
 
 /// One request as read from the client.
-struct Request {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub struct Request {
+    pub method: String,
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    fn path_and_query(&self) -> (&str, &str) {
+    pub fn path_and_query(&self) -> (&str, &str) {
         self.target.split_once('?').unwrap_or((&self.target, ""))
     }
 }
@@ -300,7 +300,7 @@ fn read_body<R: BufRead>(
     Some(body)
 }
 
-fn read_request<R: BufRead>(reader: &mut R) -> Option<Request> {
+pub fn read_request<R: BufRead>(reader: &mut R) -> Option<Request> {
     let (line, headers) = read_head(reader)?;
     let mut parts = line.split_whitespace();
     let method = parts.next()?.to_owned();

@@ -64,12 +64,7 @@ impl Default for AwsOptions {
     }
 }
 
-/// What a collection cost.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CollectStats {
-    /// API calls made, by operation (e.g. `s3:GetBucketPolicy`), pages counted separately.
-    pub calls: BTreeMap<String, u64>,
-}
+pub use super::CollectStats;
 
 /// Collects a snapshot of the account the credentials belong to.
 pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), CollectError> {
@@ -80,10 +75,14 @@ pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), C
         ));
     }
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        // Standard mode: exponential backoff with jitter from 200 ms, at most 5 s. (Adaptive
+        // mode's client-side rate limiter held the next attempt back for seconds after a
+        // throttling answer, so short call timeouts ended as Timeout gaps.)
         .retry_config(
-            RetryConfig::adaptive()
+            RetryConfig::standard()
                 .with_max_attempts(options.max_attempts)
-                .with_initial_backoff(std::time::Duration::from_millis(200)),
+                .with_initial_backoff(std::time::Duration::from_millis(200))
+                .with_max_backoff(std::time::Duration::from_secs(5)),
         )
         .timeout_config(
             TimeoutConfig::builder()

@@ -1,0 +1,114 @@
+//! Collection from the command line: arguments to collector options, the async runtime, and
+//! the one-line summary of what was collected.
+
+#[cfg(any(feature = "aws", feature = "azure"))]
+use anyhow::Context;
+use anyhow::Result;
+#[cfg(not(all(feature = "aws", feature = "azure")))]
+use anyhow::bail;
+
+use crate::cli::{AwsArgs, AzureArgs};
+use crate::snapshot::Snapshot;
+
+/// Per-service progress when a person is watching; silent in pipelines.
+#[cfg(any(feature = "aws", feature = "azure"))]
+fn progress(quiet: bool, verbose: bool) -> bool {
+    !quiet && (verbose || std::io::IsTerminal::is_terminal(&std::io::stderr()))
+}
+
+#[cfg(any(feature = "aws", feature = "azure"))]
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+#[cfg(any(feature = "aws", feature = "azure"))]
+fn summary(snapshot: &Snapshot, what: &str, calls: u64, started: std::time::Instant) {
+    let resources = crate::analyze::inventory(snapshot).len();
+    eprintln!(
+        "onus: collected {resources} resources from {what} {} as {} in {} region(s): {calls} API calls in {:.1}s; {} coverage gap(s)",
+        snapshot.accounts.join(", "),
+        snapshot
+            .collector
+            .principal
+            .as_deref()
+            .unwrap_or("an unknown principal"),
+        snapshot.regions.len(),
+        started.elapsed().as_secs_f64(),
+        snapshot.coverage_gaps.len()
+    );
+}
+
+#[cfg(feature = "aws")]
+pub fn collect_aws(args: &AwsArgs) -> Result<Snapshot> {
+    use crate::collect::aws::{AwsOptions, Regions, collect};
+    let regions = match args.regions.as_slice() {
+        [] => Regions::Configured,
+        [one] if one == "all" => Regions::All,
+        list => Regions::List(list.to_vec()),
+    };
+    let options = AwsOptions {
+        profile: args.profile.clone(),
+        regions,
+        endpoint_url: args.endpoint_url.clone(),
+        concurrency: args.concurrency,
+        max_attempts: args.max_attempts,
+        call_timeout: std::time::Duration::from_secs(args.call_timeout),
+        progress: progress(args.quiet, args.verbose),
+        log_calls: args.verbose,
+    };
+    let started = std::time::Instant::now();
+    let (snapshot, stats) = runtime()?.block_on(collect(&options))?;
+    if !args.quiet {
+        summary(&snapshot, "account", stats.calls.values().sum(), started);
+    }
+    Ok(snapshot)
+}
+
+#[cfg(not(feature = "aws"))]
+pub fn collect_aws(_: &AwsArgs) -> Result<Snapshot> {
+    bail!("this onus was built without AWS support: rebuild with `--features aws`")
+}
+
+#[cfg(feature = "azure")]
+pub fn collect_azure(args: &AzureArgs) -> Result<Snapshot> {
+    use crate::cli::AzureAuth;
+    use crate::collect::azure::{AuthMethod, AzureOptions, collect};
+    let options = AzureOptions {
+        subscriptions: args.subscriptions.clone(),
+        tenant: args.tenant.clone(),
+        auth: match args.auth {
+            None => AuthMethod::Chain,
+            Some(AzureAuth::Sp) => AuthMethod::ServicePrincipal,
+            Some(AzureAuth::Workload) => AuthMethod::Workload,
+            Some(AzureAuth::ManagedIdentity) => AuthMethod::ManagedIdentity,
+            Some(AzureAuth::Cli) => AuthMethod::Cli,
+        },
+        arm_endpoint: args.arm_endpoint.clone(),
+        graph_endpoint: args.graph_endpoint.clone(),
+        skip_graph: args.no_graph,
+        concurrency: args.concurrency,
+        max_attempts: args.max_attempts,
+        call_timeout: std::time::Duration::from_secs(args.call_timeout),
+        progress: progress(args.quiet, args.verbose),
+        log_calls: args.verbose,
+    };
+    let started = std::time::Instant::now();
+    let (snapshot, stats) = runtime()?.block_on(collect(&options))?;
+    if !args.quiet {
+        summary(
+            &snapshot,
+            "subscription(s)",
+            stats.calls.values().sum(),
+            started,
+        );
+    }
+    Ok(snapshot)
+}
+
+#[cfg(not(feature = "azure"))]
+pub fn collect_azure(_: &AzureArgs) -> Result<Snapshot> {
+    bail!("this onus was built without Azure support: rebuild with `--features azure`")
+}
