@@ -44,18 +44,16 @@ fn catalogue_is_large_enough_and_complete() {
             rule.id
         );
         assert!(rule.title.len() <= 90, "{} has a long title", rule.id);
-        let dir = rule.source.0.trim_start_matches("rules/");
-        let expected_prefix = format!("aws/{}/", rule.kind.name.split('.').nth(1).unwrap());
+        // rules/<provider>/<area>/<id>.yaml, where the id reads <provider>-<area>-…
+        let provider = rule.kind.name.split('.').next().unwrap();
         assert!(
-            dir.starts_with(&expected_prefix),
-            "{} lives in {dir}, expected under rules/{expected_prefix}",
+            rule.id.starts_with(&format!("{provider}-")),
+            "{}: rules on {provider} kinds have ids starting with {provider}-",
             rule.id
         );
-        assert!(
-            rule.id.starts_with("aws-"),
-            "{}: AWS rule ids start with aws-",
-            rule.id
-        );
+        let area = rule.id.split('-').nth(1).unwrap();
+        let expected = format!("rules/{provider}/{area}/{}.yaml", rule.id);
+        assert_eq!(rule.source.0, expected, "{} lives elsewhere", rule.id);
     }
 }
 

@@ -189,6 +189,7 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             "Azure subscription (activity log, Defender for Cloud)",
             ControlPlane,
             only(&[
+                "name",
                 "subscription_id",
                 "display_name",
                 "state",
@@ -203,6 +204,7 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             "Azure RBAC role assignment",
             ControlPlane,
             only(&[
+                "name",
                 "scope",
                 "scope_level",
                 "role_definition_id",
@@ -222,6 +224,7 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             "Azure RBAC custom role",
             ControlPlane,
             only(&[
+                "name",
                 "role_name",
                 "description",
                 "assignable_scopes",
@@ -241,6 +244,8 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             "Azure virtual network",
             Iaas,
             only(&[
+                "name",
+                "location",
                 "resource_group",
                 "address_prefixes",
                 "subnets",
@@ -254,6 +259,7 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             Iaas,
             only(&[
                 "name",
+                "location",
                 "virtual_network",
                 "address_prefixes",
                 "network_security_group_id",
@@ -282,6 +288,7 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             "Entra ID tenant",
             Saas,
             only(&[
+                "name",
                 "tenant_id",
                 "user_count",
                 "global_admins",
@@ -295,13 +302,14 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             "azure.entra.user",
             "Entra ID user",
             Saas,
-            keys::<EntraUser>(&["has_mailbox", "privileged_roles"]),
+            keys::<EntraUser>(&["name", "has_mailbox", "privileged_roles"]),
         ),
         kind(
             "azure.entra.privileged_user",
             "Entra ID user holding a privileged directory role",
             Saas,
             keys::<EntraUser>(&[
+                "name",
                 "has_mailbox",
                 "active_roles",
                 "eligible_roles",

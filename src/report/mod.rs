@@ -11,6 +11,7 @@ mod markdown;
 mod model;
 mod ocsf;
 mod privileged;
+mod privileged_azure;
 pub mod results;
 mod sarif;
 mod templates;

@@ -18,6 +18,12 @@ pub struct PrivilegedSection {
     pub identities: Vec<PrivilegedIdentity>,
     pub unknown: Vec<UnknownIdentity>,
     pub accounts: Vec<AccountMonitoring>,
+    /// Column headings of the monitoring table when they are not AWS's (trail, GuardDuty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring_labels: Option<[String; 2]>,
+    /// Why the section is not assessed, when it is not for want of IAM data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_assessed_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -68,7 +74,7 @@ pub struct AccountMonitoring {
     pub unknown: Option<String>,
 }
 
-fn protection(
+pub(super) fn protection(
     name: &'static str,
     ok: Option<bool>,
     present: String,
@@ -196,12 +202,17 @@ fn identity(
 
 /// Builds the section from the snapshot.
 pub fn section(snapshot: &Snapshot) -> PrivilegedSection {
+    if let Some(azure) = &snapshot.azure {
+        return super::privileged_azure::section(azure, &snapshot.coverage_gaps);
+    }
     let Some(aws) = &snapshot.aws else {
         return PrivilegedSection {
             state: "not-assessed".to_owned(),
             identities: Vec::new(),
             unknown: Vec::new(),
             accounts: Vec::new(),
+            monitoring_labels: None,
+            not_assessed_reason: None,
         };
     };
     let mut identities = Vec::new();
@@ -283,5 +294,7 @@ pub fn section(snapshot: &Snapshot) -> PrivilegedSection {
         identities,
         unknown,
         accounts,
+        monitoring_labels: None,
+        not_assessed_reason: None,
     }
 }

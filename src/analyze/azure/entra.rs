@@ -24,14 +24,14 @@ fn same(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
-/// Every principal holding a privileged directory role, by principal id.
+/// Every principal holding a privileged directory role, by lower-case principal id.
 pub fn privileged_holders(tenant: &EntraTenant) -> BTreeMap<String, PrivilegedHolder> {
     let mut out: BTreeMap<String, PrivilegedHolder> = BTreeMap::new();
     for a in &tenant.role_assignments {
         let Some(role) = privileged_directory_role(&a.role_definition_id) else {
             continue;
         };
-        let holder = out.entry(a.principal_id.clone()).or_default();
+        let holder = out.entry(a.principal_id.to_ascii_lowercase()).or_default();
         holder.principal_id.clone_from(&a.principal_id);
         if holder.principal_type.is_none() {
             holder.principal_type.clone_from(&a.principal_type);
@@ -54,19 +54,26 @@ pub fn privileged_holders(tenant: &EntraTenant) -> BTreeMap<String, PrivilegedHo
         let Some(role) = privileged_directory_role(&e.role_definition_id) else {
             continue;
         };
-        let holder = out.entry(e.principal_id.clone()).or_default();
+        let holder = out.entry(e.principal_id.to_ascii_lowercase()).or_default();
         holder.principal_id.clone_from(&e.principal_id);
         holder.eligible.insert(role);
     }
     out
 }
 
-/// Whether the policy is on and demands MFA (a built-in MFA control or an authentication
-/// strength) from every client app.
+/// Whether the policy is on and demands MFA (the built-in MFA control or an authentication
+/// strength) from every client app. With `OR`, every alternative must be MFA: "MFA or a
+/// compliant device" lets a compliant device in without it.
 fn requires_mfa(p: &ConditionalAccessPolicy) -> bool {
+    let is_mfa = |c: &String| same(c, "mfa");
+    let any_mfa = p.built_in_controls.iter().any(is_mfa) || p.authentication_strength.is_some();
+    let mfa_demanded = if p.grant_operator.as_deref().is_some_and(|o| same(o, "AND")) {
+        any_mfa
+    } else {
+        any_mfa && p.built_in_controls.iter().all(is_mfa)
+    };
     same(&p.state, "enabled")
-        && (p.built_in_controls.iter().any(|c| same(c, "mfa"))
-            || p.authentication_strength.is_some())
+        && mfa_demanded
         && (p.client_app_types.is_empty() || p.client_app_types.iter().any(|c| same(c, "all")))
 }
 
@@ -167,6 +174,12 @@ mod tests {
         t.conditional_access_policies =
             vec![policy(&["All"], &[], &[AZURE_MANAGEMENT_APP], &["mfa"])];
         assert_eq!(azure_management_mfa_policies(&t), ["policy"]);
+        // "MFA or a compliant device" does not demand MFA.
+        t.conditional_access_policies =
+            vec![policy(&["All"], &[], &["All"], &["mfa", "compliantDevice"])];
+        assert!(azure_management_mfa_policies(&t).is_empty());
+        t.conditional_access_policies[0].grant_operator = Some("AND".into());
+        assert_eq!(azure_management_mfa_policies(&t), ["policy"]);
     }
 
     #[test]
@@ -194,6 +207,7 @@ mod tests {
         let h = privileged_holders(&t);
         assert!(h["alice"].permanent.contains("Global Administrator"));
         assert!(h["bob"].permanent.is_empty());
+        assert!(!h.contains_key("Bob"));
         assert!(h["bob"].active.contains("Global Administrator"));
     }
 }

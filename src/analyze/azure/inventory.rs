@@ -46,6 +46,23 @@ pub fn azure(azure: &AzureResources, out: &mut Vec<Resource>) {
     }
 }
 
+/// Adds a view, giving every Azure view `name` and (where it has one) `location` fields for
+/// rule messages.
+fn add(
+    push: &mut Push<'_>,
+    kind: &str,
+    id: String,
+    name: String,
+    location: Option<&str>,
+    mut data: Map<String, Json>,
+) {
+    data.entry("name").or_insert_with(|| json!(name));
+    if let Some(l) = location {
+        data.entry("location").or_insert_with(|| json!(l));
+    }
+    push.add(kind, id, name, location, data);
+}
+
 fn same(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
@@ -59,7 +76,8 @@ fn principal_names(azure: &AzureResources) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn exports_activity_log(setting: &DiagnosticSetting) -> bool {
+/// Whether a diagnostic setting sends the activity log's detection categories somewhere.
+pub fn exports_activity_log(setting: &DiagnosticSetting) -> bool {
     let has_destination = [
         &setting.storage_account_id,
         &setting.workspace_id,
@@ -95,7 +113,8 @@ fn subscription(sub: &Subscription, names: &BTreeMap<String, String>, push: &mut
         .filter(|s| exports_activity_log(s))
         .map(|s| s.name.as_str())
         .collect();
-    push.add(
+    add(
+        push,
         "azure.subscription",
         format!("/subscriptions/{sid}"),
         if sub.display_name.is_empty() {
@@ -126,7 +145,8 @@ fn subscription(sub: &Subscription, names: &BTreeMap<String, String>, push: &mut
                 .flat_map(|p| f(p).iter().map(String::as_str))
                 .collect()
         };
-        push.add(
+        add(
+            push,
             "azure.authorization.custom_role",
             def.id.clone(),
             def.role_name.clone(),
@@ -145,7 +165,8 @@ fn subscription(sub: &Subscription, names: &BTreeMap<String, String>, push: &mut
     for account in &sub.storage_accounts {
         let mut data = to_map(account);
         data.insert("resource_group".into(), json!(resource_group(&account.id)));
-        push.add(
+        add(
+            push,
             "azure.storage.account",
             account.id.clone(),
             account.name.clone(),
@@ -181,7 +202,8 @@ fn role_assignments(sub: &Subscription, names: &BTreeMap<String, String>, push: 
                 .is_some_and(|o| same(o, &a.id))
         });
         let principal_name = names.get(&a.principal_id.to_ascii_lowercase());
-        push.add(
+        add(
+            push,
             "azure.authorization.role_assignment",
             a.id.clone(),
             format!(
@@ -221,7 +243,8 @@ fn network(sub: &Subscription, push: &mut Push<'_>) {
         let mut data = to_map(nsg);
         data.insert("resource_group".into(), json!(resource_group(&nsg.id)));
         data.insert("flow_logs".into(), json!(enabled_logs(&nsg.id)));
-        push.add(
+        add(
+            push,
             "azure.network.nsg",
             nsg.id.clone(),
             nsg.name.clone(),
@@ -241,7 +264,8 @@ fn network(sub: &Subscription, push: &mut Push<'_>) {
         }
         logs.sort_unstable();
         logs.dedup();
-        push.add(
+        add(
+            push,
             "azure.network.virtual_network",
             vnet.id.clone(),
             vnet.name.clone(),
@@ -255,7 +279,8 @@ fn network(sub: &Subscription, push: &mut Push<'_>) {
             })),
         );
         for subnet in &vnet.subnets {
-            push.add(
+            add(
+                push,
                 "azure.network.subnet",
                 subnet.id.clone(),
                 format!("{}/{}", vnet.name, subnet.name),
@@ -275,7 +300,8 @@ fn network(sub: &Subscription, push: &mut Push<'_>) {
             "target_kind".into(),
             json!(target_kind(&log.target_resource_id)),
         );
-        push.add(
+        add(
+            push,
             "azure.network.flow_log",
             log.id.clone(),
             log.name.clone(),
@@ -284,7 +310,8 @@ fn network(sub: &Subscription, push: &mut Push<'_>) {
         );
     }
     for ip in &sub.public_ip_addresses {
-        push.add(
+        add(
+            push,
             "azure.network.public_ip",
             ip.id.clone(),
             ip.name.clone(),
@@ -331,7 +358,8 @@ fn entra_tenant(tenant: &EntraTenant, push: &mut Push<'_>) {
         .map(|h| label(&h.principal_id))
         .collect();
     debug_assert!(roles::privileged_directory_role(GLOBAL_ADMINISTRATOR).is_some());
-    push.add(
+    add(
+        push,
         "azure.entra.tenant",
         format!("/tenants/{tid}"),
         format!("Entra ID tenant {tid}"),
@@ -348,12 +376,13 @@ fn entra_tenant(tenant: &EntraTenant, push: &mut Push<'_>) {
     );
     for u in &tenant.users {
         let mut data = user_fields(u);
-        let holder = holders.get(&u.id);
+        let holder = holders.get(&u.id.to_ascii_lowercase());
         data.insert(
             "privileged_roles".into(),
             json!(holder.map(|h| h.active.union(&h.eligible).collect::<Vec<_>>())),
         );
-        push.add(
+        add(
+            push,
             "azure.entra.user",
             format!("/tenants/{tid}/users/{}", u.id),
             u.user_principal_name.clone(),
@@ -369,7 +398,8 @@ fn entra_tenant(tenant: &EntraTenant, push: &mut Push<'_>) {
         };
         let mut data = user_fields(u);
         data.extend(holder_fields(h));
-        push.add(
+        add(
+            push,
             "azure.entra.privileged_user",
             format!("/tenants/{tid}/users/{}", u.id),
             u.user_principal_name.clone(),

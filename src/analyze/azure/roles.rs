@@ -68,7 +68,8 @@ pub fn privileged_directory_role(template_id: &str) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
-/// Built-in Azure RBAC roles that can grant access or change everything in their scope.
+/// Built-in Azure RBAC roles that can grant access to others (and so take over their scope).
+/// Contributor changes everything but cannot grant access; deployment identities hold it.
 pub const PRIVILEGED_RBAC_ROLES: &[(&str, &str)] = &[
     ("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner"),
     (
@@ -79,7 +80,6 @@ pub const PRIVILEGED_RBAC_ROLES: &[(&str, &str)] = &[
         "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
         "Role Based Access Control Administrator",
     ),
-    ("b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor"),
 ];
 
 /// The last path segment of a role definition id (`…/roleDefinitions/{guid}`).
