@@ -97,6 +97,26 @@ pub struct ScanAzureArgs {
     pub gate: GateArgs,
 }
 
+/// How a collector makes its API calls, and what it says while it does.
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// At most this many API calls in flight.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Attempts per API call, including the first, on throttling and transient errors.
+    #[arg(long, default_value_t = 6)]
+    pub max_attempts: u32,
+    /// Seconds one API call may take, retries included.
+    #[arg(long, default_value_t = 60)]
+    pub call_timeout: u64,
+    /// Print nothing but errors on standard error.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print every API call on standard error.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
 /// How to authenticate to Azure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AzureAuth {
@@ -140,21 +160,8 @@ pub struct AzureArgs {
     /// Do not read Entra ID through Microsoft Graph (its rules are then not assessed).
     #[arg(long)]
     pub no_graph: bool,
-    /// At most this many API calls in flight.
-    #[arg(long, default_value_t = 16)]
-    pub concurrency: usize,
-    /// Attempts per API call, including the first, on throttling and transient errors.
-    #[arg(long, default_value_t = 6)]
-    pub max_attempts: u32,
-    /// Seconds one API call may take, retries included.
-    #[arg(long, default_value_t = 60)]
-    pub call_timeout: u64,
-    /// Print nothing but errors on standard error.
-    #[arg(long, short = 'q', conflicts_with = "verbose")]
-    pub quiet: bool,
-    /// Also print every API call on standard error.
-    #[arg(long, short = 'v')]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub calls: CallArgs,
 }
 
 #[derive(Debug, Args)]
@@ -186,21 +193,8 @@ pub struct AwsArgs {
     /// Send every API call to this endpoint (also read from AWS_ENDPOINT_URL).
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// At most this many API calls in flight.
-    #[arg(long, default_value_t = 16)]
-    pub concurrency: usize,
-    /// Attempts per API call, including the first, on throttling and transient errors.
-    #[arg(long, default_value_t = 6)]
-    pub max_attempts: u32,
-    /// Seconds one API call may take, retries included.
-    #[arg(long, default_value_t = 60)]
-    pub call_timeout: u64,
-    /// Print nothing but errors on standard error.
-    #[arg(long, short = 'q', conflicts_with = "verbose")]
-    pub quiet: bool,
-    /// Also print every API call on standard error.
-    #[arg(long, short = 'v')]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub calls: CallArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,13 +7,15 @@ use anyhow::Result;
 #[cfg(not(all(feature = "aws", feature = "azure")))]
 use anyhow::bail;
 
+#[cfg(any(feature = "aws", feature = "azure"))]
+use crate::cli::CallArgs;
 use crate::cli::{AwsArgs, AzureArgs};
 use crate::snapshot::Snapshot;
 
 /// Per-service progress when a person is watching; silent in pipelines.
 #[cfg(any(feature = "aws", feature = "azure"))]
-fn progress(quiet: bool, verbose: bool) -> bool {
-    !quiet && (verbose || std::io::IsTerminal::is_terminal(&std::io::stderr()))
+fn progress(calls: &CallArgs) -> bool {
+    !calls.quiet && (calls.verbose || std::io::IsTerminal::is_terminal(&std::io::stderr()))
 }
 
 #[cfg(any(feature = "aws", feature = "azure"))]
@@ -53,15 +55,15 @@ pub fn collect_aws(args: &AwsArgs) -> Result<Snapshot> {
         profile: args.profile.clone(),
         regions,
         endpoint_url: args.endpoint_url.clone(),
-        concurrency: args.concurrency,
-        max_attempts: args.max_attempts,
-        call_timeout: std::time::Duration::from_secs(args.call_timeout),
-        progress: progress(args.quiet, args.verbose),
-        log_calls: args.verbose,
+        concurrency: args.calls.concurrency,
+        max_attempts: args.calls.max_attempts,
+        call_timeout: std::time::Duration::from_secs(args.calls.call_timeout),
+        progress: progress(&args.calls),
+        log_calls: args.calls.verbose,
     };
     let started = std::time::Instant::now();
     let (snapshot, stats) = runtime()?.block_on(collect(&options))?;
-    if !args.quiet {
+    if !args.calls.quiet {
         summary(&snapshot, "account", stats.calls.values().sum(), started);
     }
     Ok(snapshot)
@@ -89,15 +91,15 @@ pub fn collect_azure(args: &AzureArgs) -> Result<Snapshot> {
         arm_endpoint: args.arm_endpoint.clone(),
         graph_endpoint: args.graph_endpoint.clone(),
         skip_graph: args.no_graph,
-        concurrency: args.concurrency,
-        max_attempts: args.max_attempts,
-        call_timeout: std::time::Duration::from_secs(args.call_timeout),
-        progress: progress(args.quiet, args.verbose),
-        log_calls: args.verbose,
+        concurrency: args.calls.concurrency,
+        max_attempts: args.calls.max_attempts,
+        call_timeout: std::time::Duration::from_secs(args.calls.call_timeout),
+        progress: progress(&args.calls),
+        log_calls: args.calls.verbose,
     };
     let started = std::time::Instant::now();
     let (snapshot, stats) = runtime()?.block_on(collect(&options))?;
-    if !args.quiet {
+    if !args.calls.quiet {
         summary(
             &snapshot,
             "subscription(s)",

@@ -129,7 +129,7 @@ pub fn section(azure: &AzureResources, gaps: &[CoverageGap]) -> PrivilegedSectio
                 multi_region_trail_validated: Some(
                     s.diagnostic_settings
                         .iter()
-                        .any(|d| crate::analyze::azure::inventory::exports_activity_log(d)),
+                        .any(crate::analyze::azure::inventory::exports_activity_log),
                 ),
                 guardduty_missing_regions: off.iter().map(|p| (*p).to_owned()).collect(),
                 guardduty_enabled_regions: on.iter().map(|p| (*p).to_owned()).collect(),

@@ -30,6 +30,10 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Wait this long before answering.
+    pub delay: Option<Duration>,
+    /// Close the connection instead of answering.
+    pub drop: bool,
 }
 
 impl Reply {
@@ -38,6 +42,8 @@ impl Reply {
             status: 200,
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: serde_json::to_vec(value).unwrap(),
+            delay: None,
+            drop: false,
         }
     }
 
@@ -52,6 +58,24 @@ impl Reply {
             status,
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: body.as_bytes().to_vec(),
+            delay: None,
+            drop: false,
+        }
+    }
+
+    /// The connection is closed without an answer.
+    pub fn reset() -> Reply {
+        Reply {
+            drop: true,
+            ..Reply::raw(0, "")
+        }
+    }
+
+    /// This answer, `delay` late.
+    pub fn slow(self, delay: Duration) -> Reply {
+        Reply {
+            delay: Some(delay),
+            ..self
         }
     }
 
@@ -204,6 +228,13 @@ fn serve(conn: TcpStream, state: &Mutex<State>) {
                 Reply::error(404, "NotFound", &format!("no route for {path}"))
             }
         };
+        if let Some(delay) = reply.delay {
+            thread::sleep(delay);
+        }
+        if reply.drop {
+            let _ = writer.shutdown(std::net::Shutdown::Both);
+            return;
+        }
         let mut head = format!(
             "HTTP/1.1 {} X\r\nContent-Length: {}\r\n",
             reply.status,

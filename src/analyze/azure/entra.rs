@@ -151,8 +151,10 @@ mod tests {
 
     #[test]
     fn a_role_targeted_mfa_policy_covers_that_role_only() {
-        let mut t = EntraTenant::default();
-        t.conditional_access_policies = vec![policy(&[], &[GA], &["All"], &["mfa"])];
+        let t = EntraTenant {
+            conditional_access_policies: vec![policy(&[], &[GA], &["All"], &["mfa"])],
+            ..Default::default()
+        };
         let missing = admin_roles_without_mfa_policy(&t);
         assert!(!missing.contains(&"Global Administrator"));
         assert!(missing.contains(&"Helpdesk Administrator"));

@@ -8,6 +8,7 @@ use aws_config::SdkConfig;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
+pub(crate) use crate::collect::error_chain;
 use crate::snapshot::CoverageGap;
 
 pub(crate) struct Ctx {
@@ -173,21 +174,6 @@ where
         SdkError::DispatchFailure(_) => ("ConnectionError".to_owned(), error_chain(err)),
         _ => ("ResponseError".to_owned(), error_chain(err)),
     }
-}
-
-/// An error and its causes, each once, joined by `: ` (without the debug dump that
-/// `DisplayErrorContext` appends).
-pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    parts.join(": ")
 }
 
 /// The error code of an SDK error, when the service answered with one.

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use tokio::sync::Semaphore;
 
+use crate::collect::error_chain;
 use crate::snapshot::CoverageGap;
 
 /// Which API a call goes to: each has its own base URL and token audience.
@@ -422,19 +423,6 @@ fn service_failure(status: StatusCode, body: &[u8]) -> Failure {
         format!("{message} ({status})")
     };
     Failure::new(code, message)
-}
-
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    parts.join(": ")
 }
 
 #[cfg(test)]
