@@ -16,8 +16,10 @@ pub struct CollectStats {
 /// Why a collection could not start or finish at all (a failed read is a gap, not this).
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
-    #[error("no usable credentials or identity: {0}")]
+    #[error("no usable AWS credentials or identity: {0}")]
     Identity(String),
+    #[error("no usable Azure credentials or access: {0}")]
+    AzureIdentity(String),
     #[error("{0}")]
     Options(String),
     #[error("cannot start the async runtime: {0}")]

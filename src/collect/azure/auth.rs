@@ -118,7 +118,7 @@ pub async fn resolve(
             }
         }
     }
-    Err(CollectError::Identity(format!(
+    Err(CollectError::AzureIdentity(format!(
         "no Azure credential produced a token ({})",
         tried.join("; ")
     )))

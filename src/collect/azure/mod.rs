@@ -100,7 +100,7 @@ pub async fn collect(
     let arm_token = http
         .token(Api::Arm)
         .await
-        .map_err(|f| CollectError::Identity(f.message))?;
+        .map_err(|f| CollectError::AzureIdentity(f.message))?;
     let claims = token::claims(&arm_token);
 
     let mut subscriptions = subscriptions(&http, &options.subscriptions).await?;
@@ -218,7 +218,7 @@ async fn subscriptions(
             )
             .await;
         if let Some(f) = failure {
-            return Err(CollectError::Identity(format!(
+            return Err(CollectError::AzureIdentity(format!(
                 "cannot list subscriptions: {} {}",
                 f.error, f.message
             )));
@@ -239,10 +239,10 @@ async fn subscriptions(
                 .get(Api::Arm, "Microsoft.Resources/subscriptions/read", &url)
                 .await
                 .map_err(|f| {
-                    CollectError::Identity(format!("subscription {id}: {} {}", f.error, f.message))
+                    CollectError::AzureIdentity(format!("subscription {id}: {} {}", f.error, f.message))
                 })?;
             let sub: arm::WireSubscription = serde_json::from_value(json).map_err(|e| {
-                CollectError::Identity(format!("subscription {id}: unexpected answer: {e}"))
+                CollectError::AzureIdentity(format!("subscription {id}: unexpected answer: {e}"))
             })?;
             out.push(sub.into_subscription());
         }
