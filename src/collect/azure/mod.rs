@@ -239,7 +239,10 @@ async fn subscriptions(
                 .get(Api::Arm, "Microsoft.Resources/subscriptions/read", &url)
                 .await
                 .map_err(|f| {
-                    CollectError::AzureIdentity(format!("subscription {id}: {} {}", f.error, f.message))
+                    CollectError::AzureIdentity(format!(
+                        "subscription {id}: {} {}",
+                        f.error, f.message
+                    ))
                 })?;
             let sub: arm::WireSubscription = serde_json::from_value(json).map_err(|e| {
                 CollectError::AzureIdentity(format!("subscription {id}: unexpected answer: {e}"))
