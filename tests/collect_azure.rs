@@ -908,6 +908,9 @@ fn a_scan_only_reads_and_the_shipped_role_covers_every_call() {
             .map(|a| a.as_str().unwrap().to_owned())
             .collect();
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // The bearer token is in no output.
+    assert!(!stderr.contains(common::azure::TOKEN));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(common::azure::TOKEN));
     let called: std::collections::BTreeSet<String> = stderr
         .lines()
         .filter_map(|l| l.strip_prefix("onus: call "))

@@ -788,12 +788,21 @@ fn hostile_account_data_runs_no_script_and_loads_nothing_in_chromium() {
             "the DOM has {element}"
         );
     }
-    // Shown literally: the DOM holds each payload as text (the serialiser escapes < and >).
+    // Shown literally: the DOM holds each payload as text (the serialiser escapes < and >),
+    // with direction overrides flattened to U+FFFD so they cannot reorder what follows.
+    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     let as_text = |p: &str| {
-        p.replace('&', "&amp;")
+        p.chars()
+            .map(|c| if bidi(c) { '\u{fffd}' } else { c })
+            .collect::<String>()
+            .replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
     };
+    assert!(
+        !dom.chars().any(bidi),
+        "a direction override reached the page"
+    );
     for p in &payloads {
         if p.contains('\n') || p.contains('\u{0}') || p.contains('\u{1b}') {
             continue;

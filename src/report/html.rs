@@ -29,6 +29,8 @@ fn json_for_script(json: &str) -> String {
             '&' => out.push_str("\\u0026"),
             '\u{2028}' => out.push_str("\\u2028"),
             '\u{2029}' => out.push_str("\\u2029"),
+            // The appendix shows names as text: no override may reorder what follows them.
+            c if templates::is_bidi_control(c) => out.push_str("\\ufffd"),
             c => out.push(c),
         }
     }

@@ -35,6 +35,17 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
             };
             out.write_str(&escape_markdown(&text))?;
             Ok(())
+        } else if !value.is_safe()
+            && let Some(text) = value.as_str()
+            && text.chars().any(is_bidi_control)
+        {
+            // Shown literally: a right-to-left override in a resource name must not reorder
+            // the text around it.
+            let flat: String = text
+                .chars()
+                .map(|c| if is_bidi_control(c) { '\u{fffd}' } else { c })
+                .collect();
+            escape_formatter(out, state, &Value::from(flat))
         } else {
             escape_formatter(out, state, value)
         }
@@ -52,6 +63,12 @@ include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 fn broken_template(e: minijinja::Error) -> ! {
     // Built-in templates are compiled into the binary and covered by tests.
     panic!("built-in template does not compile: {e:#}")
+}
+
+/// Characters that change the direction of the text around them (embeddings, overrides,
+/// isolates).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Escapes text for Markdown, also inside table cells: characters that open emphasis, code,
@@ -80,7 +97,7 @@ pub fn escape_markdown(text: &str) -> String {
         };
         match c {
             '\n' | '\r' | '\t' => out.push(' '),
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => out.push('\u{fffd}'),
+            c if is_bidi_control(c) => out.push('\u{fffd}'),
             c if c.is_control() => out.push('\u{fffd}'),
             c => {
                 if escape {
@@ -124,5 +141,17 @@ mod tests {
         );
         assert_eq!(escape_markdown("line\nbreak"), "line break");
         assert_eq!(escape_markdown("\u{202e}abc"), "\u{fffd}abc");
+    }
+
+    #[test]
+    fn html_shows_bidirectional_overrides_literally() {
+        let out = ENV
+            .render_named_str(
+                "t.html.j2",
+                "{{ v }}",
+                minijinja::context! { v => "<b>\u{202e}gpj.exe\u{2066}" },
+            )
+            .unwrap_or_default();
+        assert_eq!(out, "&lt;b&gt;\u{fffd}gpj.exe\u{fffd}");
     }
 }
