@@ -392,28 +392,98 @@ fn trust_names(trust: &super::evaluate::Policy, arn: &str) -> bool {
 
 /// The ways `p` changes `q`'s permissions or credentials (takeover rights over another
 /// identity): passwords, access keys, MFA devices, policies, trust.
+/// One principal's answers per action that do not depend on the resource: when none of the
+/// statements matching an action names a resource other than `*` or has a condition on the
+/// resource, the answer is the same for every target (an administrator asked about
+/// thousands).
+pub struct Memo {
+    /// Build no text for the steps (the caller has listed enough targets and only counts).
+    pub brief: bool,
+    /// Action → `None` if its answer depends on the resource, else the answer once known.
+    answers: std::collections::HashMap<String, Option<Option<Needs>>>,
+    /// Action → whether any Allow statement could grant it (the same for every target).
+    may: std::collections::HashMap<String, bool>,
+}
+
+impl Memo {
+    pub fn new() -> Memo {
+        Memo {
+            brief: false,
+            answers: std::collections::HashMap::new(),
+            may: std::collections::HashMap::new(),
+        }
+    }
+
+    fn may_ever(&mut self, acct: &Account<'_>, p: &Principal<'_>, action: &str) -> bool {
+        *self
+            .may
+            .entry(action.to_owned())
+            .or_insert_with(|| acct.may_ever(p, action))
+    }
+
+    fn needs(
+        &mut self,
+        acct: &Account<'_>,
+        p: &Principal<'_>,
+        action: &str,
+        resource: &str,
+    ) -> Needs {
+        let slot = self
+            .answers
+            .entry(action.to_owned())
+            .or_insert_with(|| acct.resource_free(p, action).then_some(None));
+        match slot {
+            None => needs(acct, p, &[(action, resource)]),
+            Some(Some(known)) => known.clone(),
+            Some(cached) => cached.insert(needs(acct, p, &[(action, resource)])).clone(),
+        }
+    }
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo::new()
+    }
+}
+
 pub fn takeover(
     acct: &Account<'_>,
     p: &Principal<'_>,
     q: &Principal<'_>,
+    memo: &mut Memo,
 ) -> Result<Vec<Step>, Unknown> {
     let mut out = Vec::new();
     if p.arn == q.arn {
         return Ok(out);
     }
-    let mut add = |technique: &str, resource: &str, detail: String| -> Result<(), Unknown> {
-        if !acct.may_ever(p, technique) {
-            return Ok(());
-        }
-        match needs(acct, p, &[(technique, resource)]) {
-            None => Err(acct.unknown(p).unwrap_or_default()),
-            Some(None) => Ok(()),
-            Some(Some(grants)) => {
-                out.push(step(technique, p.name, q.name, detail, &grants));
-                Ok(())
+    let brief = memo.brief;
+    let mut add =
+        |technique: &str, resource: &str, detail: &dyn Fn() -> String| -> Result<(), Unknown> {
+            if !memo.may_ever(acct, p, technique) {
+                return Ok(());
             }
-        }
-    };
+            match memo.needs(acct, p, technique, resource) {
+                None => Err(acct.unknown(p).unwrap_or_default()),
+                Some(None) => Ok(()),
+                Some(Some(grants)) if brief => {
+                    // Only counted and judged: no text is built for it.
+                    out.push(Step {
+                        technique: String::new(),
+                        from: String::new(),
+                        to: String::new(),
+                        detail: String::new(),
+                        conditions: Vec::new(),
+                        requires_mfa: grants.iter().any(|g| g.demands(Protection::Mfa)),
+                        source_restricted: grants.iter().any(|g| g.demands(Protection::Network)),
+                    });
+                    Ok(())
+                }
+                Some(Some(grants)) => {
+                    out.push(step(technique, p.name, q.name, detail(), &grants));
+                    Ok(())
+                }
+            }
+        };
     match (q.user, q.role) {
         (Some(u), _) => {
             let (login, what) = if u.password_enabled {
@@ -421,57 +491,39 @@ pub fn takeover(
             } else {
                 ("iam:CreateLoginProfile", "set")
             };
-            add(
-                login,
-                q.arn,
-                format!("can {what} the console password of user {}", q.name),
-            )?;
-            add(
-                "iam:CreateAccessKey",
-                q.arn,
-                format!("can create access keys for user {}", q.name),
-            )?;
+            add(login, q.arn, &|| {
+                format!("can {what} the console password of user {}", q.name)
+            })?;
+            add("iam:CreateAccessKey", q.arn, &|| {
+                format!("can create access keys for user {}", q.name)
+            })?;
             if !u.mfa_devices.is_empty() {
-                add(
-                    "iam:DeactivateMFADevice",
-                    q.arn,
-                    format!("can deactivate the MFA device of user {}", q.name),
-                )?;
+                add("iam:DeactivateMFADevice", q.arn, &|| {
+                    format!("can deactivate the MFA device of user {}", q.name)
+                })?;
                 for d in u.mfa_devices.iter().filter(|d| d.virtual_device) {
-                    add(
-                        "iam:DeleteVirtualMFADevice",
-                        &d.serial_number,
-                        format!("can delete the virtual MFA device of user {}", q.name),
-                    )?;
+                    add("iam:DeleteVirtualMFADevice", &d.serial_number, &|| {
+                        format!("can delete the virtual MFA device of user {}", q.name)
+                    })?;
                 }
             }
-            add(
-                "iam:AttachUserPolicy",
-                q.arn,
-                format!("can attach any managed policy to user {}", q.name),
-            )?;
-            add(
-                "iam:PutUserPolicy",
-                q.arn,
-                format!("can write inline policies onto user {}", q.name),
-            )?;
+            add("iam:AttachUserPolicy", q.arn, &|| {
+                format!("can attach any managed policy to user {}", q.name)
+            })?;
+            add("iam:PutUserPolicy", q.arn, &|| {
+                format!("can write inline policies onto user {}", q.name)
+            })?;
         }
         (_, Some(_)) => {
-            add(
-                "iam:UpdateAssumeRolePolicy",
-                q.arn,
-                format!("can rewrite who may assume role {}", q.name),
-            )?;
-            add(
-                "iam:AttachRolePolicy",
-                q.arn,
-                format!("can attach any managed policy to role {}", q.name),
-            )?;
-            add(
-                "iam:PutRolePolicy",
-                q.arn,
-                format!("can write inline policies onto role {}", q.name),
-            )?;
+            add("iam:UpdateAssumeRolePolicy", q.arn, &|| {
+                format!("can rewrite who may assume role {}", q.name)
+            })?;
+            add("iam:AttachRolePolicy", q.arn, &|| {
+                format!("can attach any managed policy to role {}", q.name)
+            })?;
+            add("iam:PutRolePolicy", q.arn, &|| {
+                format!("can write inline policies onto role {}", q.name)
+            })?;
         }
         _ => {}
     }

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::escalation::{self, Step, Unknown};
@@ -238,12 +239,18 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
         .enumerate()
         .map(|(j, q)| (q.arn, j))
         .collect();
-    // Edges: who can become whom.
+    // Edges: who can become whom. A search for escalation paths ends at the first
+    // administrator it reaches, so an administrator's own edges are never followed: they are
+    // not computed (an administrator with `iam:*` on `*` has an edge to every principal).
     let edges: Vec<Result<Vec<(usize, Step)>, Unknown>> = acct
         .principals
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let mut out = Vec::new();
+            if intrinsic[i] == Some(true) {
+                return Ok(out);
+            }
             let mut candidates: Vec<usize> = named_in_trust.get(p.arn).cloned().unwrap_or_default();
             match narrow(&acct, p, EDGE_ACTIONS, &by_arn) {
                 None => candidates = (0..n).collect(),
@@ -260,15 +267,21 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
         })
         .collect();
 
-    let mut facts = HashMap::new();
-    for (i, p) in acct.principals.iter().enumerate() {
+    // Each principal's facts only read what is shared above: computed in parallel.
+    let one = |(i, p): (usize, &Principal<'_>)| -> (String, Facts) {
         let mut f = Facts::default();
         if let Some(reason) = acct.unknown(p) {
             f.unknown = Some(reason);
-            facts.insert(p.arn.to_owned(), f);
-            continue;
+            return (p.arn.to_owned(), f);
         }
-        let mut privileged_steps: Vec<Step> = Vec::new();
+        // Whether every step that makes the principal privileged demands MFA / a known
+        // network (kept as two flags: an administrator may take over thousands).
+        let mut steps_mfa = true;
+        let mut steps_net = true;
+        let mut note = |s: &Step| {
+            steps_mfa &= s.requires_mfa;
+            steps_net &= s.source_restricted;
+        };
         let mut admin_mfa = true;
         let mut admin_net = true;
         if let Some(Some(grants)) = &direct[i] {
@@ -284,7 +297,7 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
                         .push(format!("it {} ({})", s.detail, s.technique));
                 }
             }
-            privileged_steps.extend(steps.iter().cloned());
+            steps.iter().for_each(&mut note);
         }
         // Escalation paths through other principals.
         let paths = if intrinsic[i] == Some(true) {
@@ -296,7 +309,7 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
             Ok(paths) => {
                 for path in paths {
                     if let Some(first) = path.first() {
-                        privileged_steps.push(first.clone());
+                        note(first);
                     }
                 }
             }
@@ -310,11 +323,12 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
         };
         f.escalation_paths = paths.ok();
         // Takeover rights over other identities.
-        let takeover: Result<Vec<TakeoverTarget>, Unknown> = (|| {
+        let takeover: Result<(Vec<TakeoverTarget>, usize, bool, bool), Unknown> = (|| {
             let mut out = Vec::new();
             if !TAKEOVER_ACTIONS.iter().any(|a| acct.may_ever(p, a)) {
-                return Ok(out);
+                return Ok((out, 0, true, true));
             }
+            let mut memo = escalation::Memo::new();
             let candidates: Vec<usize> = match narrow(&acct, p, TAKEOVER_ACTIONS, &by_arn) {
                 None => (0..n).collect(),
                 Some(mut c) => {
@@ -323,9 +337,21 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
                     c
                 }
             };
+            // Every target is counted and its rights judged; only the first few are described.
+            let mut count = 0;
+            let (mut mfa, mut net) = (true, true);
             for q in candidates.into_iter().map(|j| &acct.principals[j]) {
-                let rights = escalation::takeover(&acct, p, q)?;
-                if !rights.is_empty() {
+                memo.brief = out.len() >= MAX_TAKEOVER_LISTED;
+                let rights = escalation::takeover(&acct, p, q, &mut memo)?;
+                if rights.is_empty() {
+                    continue;
+                }
+                count += 1;
+                for r in &rights {
+                    mfa &= r.requires_mfa;
+                    net &= r.source_restricted;
+                }
+                if !memo.brief {
                     out.push(TakeoverTarget {
                         identity: q.name.to_owned(),
                         arn: q.arn.to_owned(),
@@ -334,15 +360,13 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
                     });
                 }
             }
-            Ok(out)
+            Ok((out, count, mfa, net))
         })();
         match takeover {
-            Ok(mut t) => {
-                for target in &t {
-                    privileged_steps.extend(target.rights.iter().cloned());
-                }
-                f.takeover_count = Some(t.len());
-                t.truncate(MAX_TAKEOVER_LISTED);
+            Ok((t, count, mfa, net)) => {
+                steps_mfa &= mfa;
+                steps_net &= net;
+                f.takeover_count = Some(count);
                 f.takeover = Some(t);
             }
             Err(e) => f.unknown = Some(e),
@@ -357,26 +381,18 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
         let trust_mfa = trust_demands(p, Protection::Mfa);
         let trust_net = trust_demands(p, Protection::Network);
         f.mfa_enforced = if f.privileged == Some(true) {
-            Some(
-                trust_mfa
-                    || ((!has_direct || admin_mfa)
-                        && privileged_steps.iter().all(|s| s.requires_mfa)),
-            )
+            Some(trust_mfa || ((!has_direct || admin_mfa) && steps_mfa))
         } else {
             all_allows_demand(&acct, p, Protection::Mfa).map(|a| a || trust_mfa)
         };
         f.source_restricted = if f.privileged == Some(true) {
-            Some(
-                trust_net
-                    || ((!has_direct || admin_net)
-                        && privileged_steps.iter().all(|s| s.source_restricted)),
-            )
+            Some(trust_net || ((!has_direct || admin_net) && steps_net))
         } else {
             all_allows_demand(&acct, p, Protection::Network).map(|a| a || trust_net)
         };
-        facts.insert(p.arn.to_owned(), f);
-    }
-    facts
+        (p.arn.to_owned(), f)
+    };
+    acct.principals.par_iter().enumerate().map(one).collect()
 }
 
 /// The principals `p` could act on with any of `actions`: `None` means any of them (a

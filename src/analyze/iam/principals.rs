@@ -219,6 +219,33 @@ impl<'a> Account<'a> {
         Some(decide(&refs, boundary, &req))
     }
 
+    /// Whether the answer to `action` does not depend on the resource asked about: every
+    /// statement of the principal's policies (and boundary) that matches the action names
+    /// only `*` and has no condition on a resource key.
+    pub fn resource_free(&self, p: &Principal<'_>, action: &str) -> bool {
+        let Ok(list) = p.policies.as_ref() else {
+            return false;
+        };
+        let boundary = match &p.boundary {
+            None => None,
+            Some(Ok(i)) => Some(*i),
+            Some(Err(_)) => return false,
+        };
+        list.iter().copied().chain(boundary).all(|i| {
+            self.policies[i]
+                .statements
+                .iter()
+                .filter(|s| super::evaluate::matches_action(s, action))
+                .all(|s| {
+                    s.not_resources.is_empty()
+                        && s.resources.iter().all(|r| r == "*")
+                        && s.conditions
+                            .iter()
+                            .all(|c| resource_independent_key(&c.key))
+                })
+        })
+    }
+
     /// Why the principal's permissions are unknown, if they are.
     pub fn unknown(&self, p: &Principal<'_>) -> Option<String> {
         if let Err(e) = &p.policies {
@@ -270,4 +297,33 @@ impl<'a> Account<'a> {
         }
         Some(out)
     }
+}
+
+/// Condition keys about the request or the caller, never about the resource acted on.
+fn resource_independent_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "aws:multifactorauthpresent",
+        "aws:multifactorauthage",
+        "aws:sourceip",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:vpcsourceip",
+        "aws:securetransport",
+        "aws:currenttime",
+        "aws:epochtime",
+        "aws:requestedregion",
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principaltype",
+        "aws:userid",
+        "aws:username",
+        "aws:viaawsservice",
+        "aws:calledvia",
+        "aws:tokenissuetime",
+    ]
+    .contains(&k.as_str())
+        || k.starts_with("aws:principaltag/")
 }
