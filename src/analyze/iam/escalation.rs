@@ -400,9 +400,9 @@ pub struct Memo {
     /// Build no text for the steps (the caller has listed enough targets and only counts).
     pub brief: bool,
     /// Action → `None` if its answer depends on the resource, else the answer once known.
-    answers: std::collections::HashMap<String, Option<Option<Needs>>>,
+    answers: std::collections::HashMap<&'static str, Option<Option<Needs>>>,
     /// Action → whether any Allow statement could grant it (the same for every target).
-    may: std::collections::HashMap<String, bool>,
+    may: std::collections::HashMap<&'static str, bool>,
 }
 
 impl Memo {
@@ -414,10 +414,10 @@ impl Memo {
         }
     }
 
-    fn may_ever(&mut self, acct: &Account<'_>, p: &Principal<'_>, action: &str) -> bool {
+    fn may_ever(&mut self, acct: &Account<'_>, p: &Principal<'_>, action: &'static str) -> bool {
         *self
             .may
-            .entry(action.to_owned())
+            .entry(action)
             .or_insert_with(|| acct.may_ever(p, action))
     }
 
@@ -425,12 +425,12 @@ impl Memo {
         &mut self,
         acct: &Account<'_>,
         p: &Principal<'_>,
-        action: &str,
+        action: &'static str,
         resource: &str,
     ) -> Needs {
         let slot = self
             .answers
-            .entry(action.to_owned())
+            .entry(action)
             .or_insert_with(|| acct.resource_free(p, action).then_some(None));
         match slot {
             None => needs(acct, p, &[(action, resource)]),
@@ -457,33 +457,35 @@ pub fn takeover(
         return Ok(out);
     }
     let brief = memo.brief;
-    let mut add =
-        |technique: &str, resource: &str, detail: &dyn Fn() -> String| -> Result<(), Unknown> {
-            if !memo.may_ever(acct, p, technique) {
-                return Ok(());
+    let mut add = |technique: &'static str,
+                   resource: &str,
+                   detail: &dyn Fn() -> String|
+     -> Result<(), Unknown> {
+        if !memo.may_ever(acct, p, technique) {
+            return Ok(());
+        }
+        match memo.needs(acct, p, technique, resource) {
+            None => Err(acct.unknown(p).unwrap_or_default()),
+            Some(None) => Ok(()),
+            Some(Some(grants)) if brief => {
+                // Only counted and judged: no text is built for it.
+                out.push(Step {
+                    technique: String::new(),
+                    from: String::new(),
+                    to: String::new(),
+                    detail: String::new(),
+                    conditions: Vec::new(),
+                    requires_mfa: grants.iter().any(|g| g.demands(Protection::Mfa)),
+                    source_restricted: grants.iter().any(|g| g.demands(Protection::Network)),
+                });
+                Ok(())
             }
-            match memo.needs(acct, p, technique, resource) {
-                None => Err(acct.unknown(p).unwrap_or_default()),
-                Some(None) => Ok(()),
-                Some(Some(grants)) if brief => {
-                    // Only counted and judged: no text is built for it.
-                    out.push(Step {
-                        technique: String::new(),
-                        from: String::new(),
-                        to: String::new(),
-                        detail: String::new(),
-                        conditions: Vec::new(),
-                        requires_mfa: grants.iter().any(|g| g.demands(Protection::Mfa)),
-                        source_restricted: grants.iter().any(|g| g.demands(Protection::Network)),
-                    });
-                    Ok(())
-                }
-                Some(Some(grants)) => {
-                    out.push(step(technique, p.name, q.name, detail(), &grants));
-                    Ok(())
-                }
+            Some(Some(grants)) => {
+                out.push(step(technique, p.name, q.name, detail(), &grants));
+                Ok(())
             }
-        };
+        }
+    };
     match (q.user, q.role) {
         (Some(u), _) => {
             let (login, what) = if u.password_enabled {

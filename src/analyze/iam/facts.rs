@@ -267,6 +267,12 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
         })
         .collect();
 
+    // Principals by what decides another's rights over them when those rights do not depend on
+    // the target's ARN (see `takeover` below); each list in principal order.
+    let mut classes: std::collections::BTreeMap<TargetClass, Vec<usize>> = Default::default();
+    for (j, q) in acct.principals.iter().enumerate() {
+        classes.entry(target_class(q)).or_default().push(j);
+    }
     // Each principal's facts only read what is shared above: computed in parallel.
     let one = |(i, p): (usize, &Principal<'_>)| -> (String, Facts) {
         let mut f = Facts::default();
@@ -329,7 +335,48 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
                 return Ok((out, 0, true, true));
             }
             let mut memo = escalation::Memo::new();
-            let candidates: Vec<usize> = match narrow(&acct, p, TAKEOVER_ACTIONS, &by_arn) {
+            let narrowed = narrow(&acct, p, TAKEOVER_ACTIONS, &by_arn);
+            if narrowed.is_none() && TAKEOVER_ACTIONS.iter().all(|a| acct.resource_free(p, a)) {
+                // Rights on every principal, the same whatever its ARN: they differ only by
+                // the target's class, so each class is asked once (an account's
+                // administrators would otherwise be asked about every principal).
+                memo.brief = true;
+                let (mut count, mut mfa, mut net) = (0, true, true);
+                let mut live = Vec::new();
+                for (class, members) in &classes {
+                    let Some(&r) = members.iter().find(|&&j| j != i) else {
+                        continue;
+                    };
+                    let rights = escalation::takeover(&acct, p, &acct.principals[r], &mut memo)?;
+                    if rights.is_empty() {
+                        continue;
+                    }
+                    count += members.len() - usize::from(members.binary_search(&i).is_ok());
+                    for r in &rights {
+                        mfa &= r.requires_mfa;
+                        net &= r.source_restricted;
+                    }
+                    live.push(*class);
+                }
+                memo.brief = false;
+                for (j, q) in acct.principals.iter().enumerate() {
+                    if out.len() >= MAX_TAKEOVER_LISTED {
+                        break;
+                    }
+                    if j == i || !live.contains(&target_class(q)) {
+                        continue;
+                    }
+                    let rights = escalation::takeover(&acct, p, q, &mut memo)?;
+                    out.push(TakeoverTarget {
+                        identity: q.name.to_owned(),
+                        arn: q.arn.to_owned(),
+                        kind: q.kind.id().to_owned(),
+                        rights,
+                    });
+                }
+                return Ok((out, count, mfa, net));
+            }
+            let candidates: Vec<usize> = match narrowed {
                 None => (0..n).collect(),
                 Some(mut c) => {
                     c.sort_unstable();
@@ -393,6 +440,23 @@ pub fn account_facts(account_id: &str, iam: &Iam) -> HashMap<String, Facts> {
         (p.arn.to_owned(), f)
     };
     acct.principals.par_iter().enumerate().map(one).collect()
+}
+
+/// What, besides its ARN, decides the takeover rights over a principal: user or role, and for
+/// users a console password, MFA devices, virtual ones (see `escalation::takeover`).
+type TargetClass = (u8, bool, bool, bool);
+
+fn target_class(q: &Principal<'_>) -> TargetClass {
+    match (q.user, q.role) {
+        (Some(u), _) => (
+            0,
+            u.password_enabled,
+            !u.mfa_devices.is_empty(),
+            u.mfa_devices.iter().any(|d| d.virtual_device),
+        ),
+        (_, Some(_)) => (1, false, false, false),
+        _ => (2, false, false, false),
+    }
 }
 
 /// The principals `p` could act on with any of `actions`: `None` means any of them (a
