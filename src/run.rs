@@ -169,22 +169,40 @@ fn report_on(
     let mut report = Report::build(snapshot, &evaluation, &rules, &matrix, &options);
     report.baseline = comparison.as_ref();
     report.waivers = waivers.as_ref();
-    // Render everything first: a failed render writes nothing.
+    // Render everything first: a failed render writes nothing. JSON, the largest, is
+    // serialised straight into its file (or standard output) at write time instead: its
+    // serialisation cannot fail but for I/O.
     let rendered = formats
         .iter()
-        .map(|format| Ok((*format, render(*format, &report)?)))
+        .map(|format| {
+            Ok((
+                *format,
+                match format {
+                    Format::Json => None,
+                    _ => Some(render(*format, &report)?),
+                },
+            ))
+        })
         .collect::<Result<Vec<_>>>()?;
-    match &output.output_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("{}: cannot create directory", dir.display()))?;
-            for (format, bytes) in &rendered {
-                crate::output::write_atomic(&dir.join(format.file_name()), bytes)?;
-            }
-        }
-        None => {
-            for (_, bytes) in &rendered {
-                write_bytes(output.output.as_deref(), bytes)?;
+    let target = |format: Format| match &output.output_dir {
+        Some(dir) => Some(dir.join(format.file_name())),
+        None => output.output.clone(),
+    };
+    if let Some(dir) = &output.output_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create directory", dir.display()))?;
+    }
+    for (format, bytes) in &rendered {
+        match (bytes, target(*format)) {
+            (Some(bytes), path) => write_bytes(path.as_deref(), bytes)?,
+            (None, Some(path)) => crate::output::write_atomic_with(&path, |w| {
+                report::json_to(&report, w).map_err(std::io::Error::other)
+            })?,
+            (None, None) => {
+                let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+                report::json_to(&report, &mut stdout)
+                    .and_then(|()| stdout.flush().map_err(|e| serde_json::Error::io(e).into()))
+                    .context("writing to standard output")?;
             }
         }
     }

@@ -66,6 +66,13 @@ struct RuleMeta<'a> {
 }
 
 pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
+    let mut out = Vec::new();
+    write(report, &mut out)?;
+    String::from_utf8(out).map_err(|e| RenderError::Json(serde::ser::Error::custom(e)))
+}
+
+/// The results JSON, written to `out` as it is serialised.
+pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
     let output = Output {
         onus_version: report.meta.onus_version,
         snapshot: SnapshotMeta {
@@ -111,7 +118,7 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
         baseline: report.baseline,
         waivers: report.waivers,
     };
-    let mut text = serde_json::to_string_pretty(&output)?;
-    text.push('\n');
-    Ok(text)
+    serde_json::to_writer_pretty(&mut *out, &output)?;
+    out.write_all(b"\n").map_err(serde_json::Error::io)?;
+    Ok(())
 }

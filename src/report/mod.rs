@@ -35,6 +35,7 @@ pub enum RenderError {
 pub use csv::render as csv;
 pub use html::render as html;
 pub use json::render as json;
+pub use json::write as json_to;
 pub use junit::render as junit;
 pub use markdown::render as markdown;
 pub use ocsf::render as ocsf;

@@ -115,7 +115,12 @@ pub fn run_phase(phase: Phase, snapshot: &Path, out_dir: &Path) -> Result<PhaseR
                 let report =
                     onus::report::Report::build(&snap, &evaluation, &rules, &matrix, &options);
                 let text = match phase {
-                    Phase::Json => onus::report::json(&report)?,
+                    Phase::Json => {
+                        onus::output::write_atomic_with(&path, |w| {
+                            onus::report::json_to(&report, w).map_err(std::io::Error::other)
+                        })?;
+                        return Ok(());
+                    }
                     Phase::Html => onus::report::html(&report)?,
                     _ => onus::report::markdown(&report)?,
                 };
