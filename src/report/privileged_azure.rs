@@ -84,6 +84,7 @@ pub fn section(azure: &AzureResources, gaps: &[CoverageGap]) -> PrivilegedSectio
             continue;
         }
         let holders = entra::privileged_holders(tenant);
+        let facts = TenantFacts::of(tenant, gaps);
         for h in holders.values() {
             let user = tenant
                 .users
@@ -91,7 +92,7 @@ pub fn section(azure: &AzureResources, gaps: &[CoverageGap]) -> PrivilegedSectio
                 .find(|u| u.id.eq_ignore_ascii_case(&h.principal_id));
             match user {
                 Some(u) if h.principal_type.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("user")) => {
-                    identities.push(identity(tenant, u, h, gaps));
+                    identities.push(identity(tenant, u, h, &facts));
                 }
                 _ => unknown.push(UnknownIdentity {
                     account: tid.clone(),
@@ -180,11 +181,42 @@ fn roles(h: &PrivilegedHolder) -> String {
     parts.join(", ")
 }
 
+/// What a tenant's role holders share: the roles no Conditional Access policy makes MFA
+/// mandatory for, and whether the policies and PIM's schedules could be read.
+struct TenantFacts {
+    uncovered: Vec<&'static str>,
+    ca_known: bool,
+    pim_known: bool,
+}
+
+impl TenantFacts {
+    fn of(tenant: &EntraTenant, gaps: &[CoverageGap]) -> TenantFacts {
+        let tid = &tenant.tenant_id;
+        TenantFacts {
+            uncovered: entra::admin_roles_without_mfa_policy(tenant),
+            ca_known: gap_reason(
+                gaps,
+                tid,
+                "azure.entra.tenant",
+                Some("admin_roles_without_mfa_policy"),
+            )
+            .is_none(),
+            pim_known: gap_reason(
+                gaps,
+                tid,
+                "azure.entra.privileged_user",
+                Some("permanent_roles"),
+            )
+            .is_none(),
+        }
+    }
+}
+
 fn identity(
     tenant: &EntraTenant,
     u: &EntraUser,
     h: &PrivilegedHolder,
-    gaps: &[CoverageGap],
+    facts: &TenantFacts,
 ) -> PrivilegedIdentity {
     let tid = &tenant.tenant_id;
     let all: Vec<&str> = h.active.iter().chain(&h.eligible).copied().collect();
@@ -215,21 +247,11 @@ fn identity(
             resetters.join(", ")
         ));
     }
-    let uncovered = entra::admin_roles_without_mfa_policy(tenant);
-    let ca_known = gap_reason(
-        gaps,
-        tid,
-        "azure.entra.tenant",
-        Some("admin_roles_without_mfa_policy"),
-    )
-    .is_none();
-    let pim_known = gap_reason(
-        gaps,
-        tid,
-        "azure.entra.privileged_user",
-        Some("permanent_roles"),
-    )
-    .is_none();
+    let TenantFacts {
+        uncovered,
+        ca_known,
+        pim_known,
+    } = facts;
     let uncovered_roles: Vec<&str> = all
         .iter()
         .copied()

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json, json};
 
 use super::entra::{self, PrivilegedHolder};
-use super::roles::{self, GLOBAL_ADMINISTRATOR};
+use super::roles;
 use super::{resource_group, scope_level};
 use crate::analyze::inventory::{Push, Resource, to_map};
 use crate::snapshot::{
@@ -357,7 +357,6 @@ fn entra_tenant(tenant: &EntraTenant, push: &mut Push<'_>) {
         .filter(|h| h.active.contains("Global Administrator"))
         .map(|h| label(&h.principal_id))
         .collect();
-    debug_assert!(roles::privileged_directory_role(GLOBAL_ADMINISTRATOR).is_some());
     add(
         push,
         "azure.entra.tenant",

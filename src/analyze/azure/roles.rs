@@ -58,8 +58,6 @@ pub const PRIVILEGED_DIRECTORY_ROLES: &[(&str, &str)] = &[
     ),
 ];
 
-pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
-
 /// The name of a privileged directory role, by template id.
 pub fn privileged_directory_role(template_id: &str) -> Option<&'static str> {
     PRIVILEGED_DIRECTORY_ROLES
