@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::http::{Api, Failure, Http};
+use super::http::{Api, Http};
 use crate::snapshot::{
     AzureFlowLog, DefenderPlan, DiagnosticSetting, LogCategory, NetworkSecurityGroup,
     NetworkWatcher, NsgRule, PublicIpAddress, RoleAssignment, RoleDefinition, RolePermission,
@@ -115,19 +115,17 @@ async fn listing<T: for<'de> Deserialize<'de>>(
     operation: &str,
     path: String,
     kinds: &[(&str, &[&str])],
-) -> Result<Vec<T>, Failure> {
-    let (items, failure) = http.list::<T>(Api::Arm, operation, &path).await;
-    match failure {
-        None => Ok(items),
-        Some(f) => {
-            for (kind, fields) in kinds {
-                let resource =
-                    (*kind == "azure.subscription").then(|| format!("/subscriptions/{sub}"));
-                http.gap(kind, sub, resource.as_deref(), fields, operation, &f);
-            }
-            Err(f)
-        }
-    }
+) -> Option<Vec<T>> {
+    let owner = format!("/subscriptions/{sub}");
+    http.list_or_gaps(
+        Api::Arm,
+        sub,
+        ("azure.subscription", &owner),
+        operation,
+        &path,
+        kinds,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -568,7 +566,7 @@ async fn watchers_and_flow_logs(
         ("azure.network.nsg", &["flow_logs"]),
         ("azure.network.virtual_network", &["flow_logs"]),
     ];
-    let Ok(watchers) = listing::<Resource<serde_json::Value>>(
+    let Some(watchers) = listing::<Resource<serde_json::Value>>(
         http,
         s,
         "Microsoft.Network/networkWatchers/read",
@@ -604,7 +602,7 @@ async fn watchers_and_flow_logs(
     .await;
     let mut logs: Vec<AzureFlowLog> = lists
         .into_iter()
-        .flat_map(Result::unwrap_or_default)
+        .flat_map(Option::unwrap_or_default)
         .map(|r| {
             let p = r.properties;
             let retention = p.retention_policy;

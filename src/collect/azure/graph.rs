@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::http::{Api, Failure, Http};
+use super::http::{Api, Http};
 use crate::snapshot::{
     ConditionalAccessPolicy, DirectoryRoleAssignment, DirectoryRoleAssignmentInstance,
     DirectoryRoleEligibility, EntraTenant, EntraUser,
@@ -22,21 +22,16 @@ async fn listing<T: for<'de> Deserialize<'de>>(
     path: &str,
     hidden: &[(&str, &[&str])],
 ) -> Option<Vec<T>> {
-    let (items, failure) = http.list::<T>(Api::Graph, operation, path).await;
-    match failure {
-        None => Some(items),
-        Some(f) => {
-            record(http, tenant, operation, hidden, &f);
-            None
-        }
-    }
-}
-
-fn record(http: &Http, tenant: &str, operation: &str, hidden: &[(&str, &[&str])], f: &Failure) {
-    for (kind, fields) in hidden {
-        let resource = (*kind == TENANT).then(|| format!("/tenants/{tenant}"));
-        http.gap(kind, tenant, resource.as_deref(), fields, operation, f);
-    }
+    let owner = format!("/tenants/{tenant}");
+    http.list_or_gaps(
+        Api::Graph,
+        tenant,
+        (TENANT, &owner),
+        operation,
+        path,
+        hidden,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

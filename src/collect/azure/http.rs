@@ -311,6 +311,30 @@ impl Http {
         )
     }
 
+    /// [`list`](Http::list), keeping nothing of a listing that fails: then a gap is recorded
+    /// for each `(kind, fields)` of `hidden` (on the `owner` view itself, `(kind, id)` such as
+    /// the subscription or the tenant, a gap on that resource; on any other kind, one for the
+    /// whole account) and the answer is `None`.
+    pub async fn list_or_gaps<T: DeserializeOwned>(
+        &self,
+        api: Api,
+        account: &str,
+        owner: (&str, &str),
+        operation: &str,
+        path: &str,
+        hidden: &[(&str, &[&str])],
+    ) -> Option<Vec<T>> {
+        let (items, failure) = self.list::<T>(api, operation, path).await;
+        let Some(f) = failure else {
+            return Some(items);
+        };
+        for (kind, fields) in hidden {
+            let resource = (*kind == owner.0).then_some(owner.1);
+            self.gap(kind, account, resource, fields, operation, &f);
+        }
+        None
+    }
+
     fn next_url(&self, api: Api, next: &str) -> Result<Url, Failure> {
         let base = self.base(api);
         let url = base.join(next).map_err(|e| {
@@ -332,7 +356,6 @@ impl Http {
     }
 
     /// Records a coverage gap (see [`CoverageGap`] for what the scope means).
-    #[allow(clippy::too_many_arguments)]
     pub fn gap(
         &self,
         kind: &str,
