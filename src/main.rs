@@ -4,6 +4,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc: evaluation allocates millions of small strings and maps across threads, and
+/// glibc's per-thread arenas left the peak RSS far above the live heap.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = onus::cli::Cli::parse();
     match onus::run::run(cli) {

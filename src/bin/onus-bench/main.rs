@@ -14,6 +14,10 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+/// mimalloc: evaluation allocates millions of small strings and maps across threads, and
+/// glibc's per-thread arenas left the peak RSS far above the live heap.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(name = "onus-bench", version, about = "onus's performance benchmarks")]
 struct Cli {
