@@ -61,7 +61,7 @@ impl From<&Finding> for Entry {
     fn from(f: &Finding) -> Entry {
         Entry {
             fingerprint: f.fingerprint.clone(),
-            rule: f.rule.clone(),
+            rule: f.rule.to_string(),
             status: f.status,
             severity: f.severity,
             resource: EntryResource {

@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -75,7 +76,7 @@ impl Status {
     }
 }
 
-/// The resource a result is about.
+/// The resource a result is about. Every result on one resource shares one `ResourceRef`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceRef {
     pub kind: String,
@@ -88,20 +89,24 @@ pub struct ResourceRef {
     pub tags: BTreeMap<String, String>,
 }
 
-/// One rule's verdict on one resource.
+/// One rule's verdict on one resource. The rule id, resource and cell are shared with the
+/// other results of the same rule or resource (an evaluation yields millions of results).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    pub rule: String,
+    #[serde(with = "shared_str")]
+    pub rule: Arc<str>,
     pub status: Status,
     pub severity: Severity,
-    pub resource: ResourceRef,
-    pub matrix: Cell,
+    #[serde(with = "shared")]
+    pub resource: Arc<ResourceRef>,
+    #[serde(with = "shared")]
+    pub matrix: Arc<Cell>,
     pub message: String,
     /// Stable across runs: rule, account, resource kind and id.
     pub fingerprint: String,
     /// The waiver that accepts this failure, when one does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<crate::waiver::AppliedWaiver>,
+    pub waiver: Option<Box<crate::waiver::AppliedWaiver>>,
 }
 
 impl Finding {
@@ -134,5 +139,37 @@ impl Finding {
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| a.resource.account.cmp(&b.resource.account))
             .then_with(|| a.resource.id.cmp(&b.resource.id))
+    }
+}
+
+/// A shared value, serialised as the value itself.
+mod shared {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, T: Serialize>(value: &Arc<T>, s: S) -> Result<S::Ok, S::Error> {
+        T::serialize(value, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Arc<T>, D::Error> {
+        T::deserialize(d).map(Arc::new)
+    }
+}
+
+/// A shared string, serialised as the string itself.
+mod shared_str {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(value)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(d).map(Arc::from)
     }
 }

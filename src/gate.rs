@@ -130,12 +130,12 @@ mod tests {
             status,
             severity,
             fingerprint: Finding::fingerprint_of("r", &resource),
-            resource,
-            matrix: Cell {
+            resource: resource.into(),
+            matrix: std::sync::Arc::new(Cell {
                 layer: Layer::Data,
                 model: "paas".into(),
                 owner: Owner::Customer,
-            },
+            }),
             message: String::new(),
             waiver: None,
         }
@@ -288,13 +288,13 @@ mod tests {
             finding(Status::Fail, Severity::High),
             finding(Status::Fail, Severity::Low),
         ];
-        failing[0].waiver = Some(AppliedWaiver {
+        failing[0].waiver = Some(Box::new(AppliedWaiver {
             reason: "accepted".into(),
             owner: None,
             ticket: None,
             expires: None,
             index: 1,
-        });
+        }));
         let report = WaiverReport {
             waived: 1,
             expired: Vec::new(),

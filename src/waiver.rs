@@ -310,13 +310,13 @@ impl WaiverFile {
                 }
                 matched[i] += 1;
                 if f.waiver.is_none() && !w.is_expired(today) {
-                    f.waiver = Some(AppliedWaiver {
+                    f.waiver = Some(Box::new(AppliedWaiver {
                         reason: w.reason.as_str().to_owned(),
                         owner: w.owner.clone(),
                         ticket: w.ticket.clone(),
                         expires: w.expires,
                         index: i + 1,
-                    });
+                    }));
                     waived += 1;
                 }
             }

@@ -153,7 +153,7 @@ fn a_gap_on_a_read_field_is_not_assessed_never_pass() {
     let status = |rule: &str, name: &str| {
         eval.findings
             .iter()
-            .find(|f| f.rule == rule && f.resource.name == name)
+            .find(|f| &*f.rule == rule && f.resource.name == name)
             .map(|f| (f.status, f.message.clone()))
             .unwrap()
     };
@@ -233,13 +233,13 @@ fn a_failed_listing_yields_a_not_assessed_result_per_rule() {
         .collect();
     assert_eq!(scope.len(), 1, "one scope result, for the bucket rule only");
     assert_eq!(scope[0].status, Status::NotAssessed);
-    assert_eq!(scope[0].rule, "no-logging");
+    assert_eq!(&*scope[0].rule, "no-logging");
     assert_eq!(scope[0].resource.region.as_deref(), Some("us-east-1"));
     // What was listed is still judged.
     assert_eq!(
         eval.findings
             .iter()
-            .filter(|f| f.rule == "no-logging" && f.status == Status::Fail)
+            .filter(|f| &*f.rule == "no-logging" && f.status == Status::Fail)
             .count(),
         2
     );

@@ -77,6 +77,15 @@ pub fn evaluate_rules(
                 })
         })
         .collect::<Result<Vec<Cell>, EvalError>>()?;
+    // Shared by every result of the rule.
+    let shared: Vec<RuleShared> = rules
+        .iter()
+        .zip(cells)
+        .map(|(rule, cell)| RuleShared {
+            id: Arc::from(rule.id.as_str()),
+            cell: Arc::new(cell),
+        })
+        .collect();
     let mut resources = inventory(snapshot);
     let collected_at = Value::from(
         snapshot
@@ -115,6 +124,7 @@ pub fn evaluate_rules(
                         r.data.insert(keep.to_owned(), v.clone());
                     }
                 }
+                let resource = OnceLock::new();
                 let ctx = Value::from_object(Fields {
                     data: data
                         .into_iter()
@@ -123,14 +133,14 @@ pub fn evaluate_rules(
                     collected_at: collected_at.clone(),
                 });
                 for &i in indices {
-                    let outcome = evaluate_one(
-                        rules[i],
-                        messages[i].as_ref(),
-                        r,
-                        &ctx,
-                        &snapshot.coverage_gaps,
-                        &cells[i],
-                    );
+                    let on = On {
+                        rule: rules[i],
+                        shared: &shared[i],
+                        resource: r,
+                        shared_ref: &resource,
+                    };
+                    let outcome =
+                        evaluate_one(&on, messages[i].as_ref(), &ctx, &snapshot.coverage_gaps);
                     if let Some((finding, issue)) = outcome {
                         acc.0.push(finding);
                         acc.1.extend(issue);
@@ -147,8 +157,8 @@ pub fn evaluate_rules(
                 a
             },
         );
-    for (rule, cell) in rules.iter().zip(&cells) {
-        findings.extend(listing_gaps(rule, cell, &snapshot.coverage_gaps));
+    for (rule, shared) in rules.iter().zip(&shared) {
+        findings.extend(listing_gaps(rule, shared, &snapshot.coverage_gaps));
     }
     findings.par_sort_by(Finding::report_order);
     issues.sort_by(|a, b| (&a.rule, &a.resource).cmp(&(&b.rule, &b.resource)));
@@ -212,20 +222,50 @@ fn tags_of(r: &Resource) -> BTreeMap<String, String> {
     }
 }
 
+/// What every result of one rule shares.
+struct RuleShared {
+    id: Arc<str>,
+    cell: Arc<Cell>,
+}
+
+/// One rule on one resource: what a result is built from.
+struct On<'a> {
+    rule: &'a Rule,
+    shared: &'a RuleShared,
+    resource: &'a Resource,
+    /// The resource's `ResourceRef`, made by its first result and shared by the rest.
+    shared_ref: &'a OnceLock<Arc<ResourceRef>>,
+}
+
+impl On<'_> {
+    fn finding(&self, status: Status, message: String) -> Finding {
+        let resource = self
+            .shared_ref
+            .get_or_init(|| Arc::new(resource_ref(self.resource)));
+        finding(
+            self.rule,
+            self.shared,
+            Arc::clone(resource),
+            status,
+            message,
+        )
+    }
+}
+
 fn finding(
     rule: &Rule,
-    cell: &Cell,
-    resource: ResourceRef,
+    shared: &RuleShared,
+    resource: Arc<ResourceRef>,
     status: Status,
     message: String,
 ) -> Finding {
     Finding {
         fingerprint: Finding::fingerprint_of(&rule.id, &resource),
-        rule: rule.id.clone(),
+        rule: Arc::clone(&shared.id),
         status,
         severity: rule.severity,
         resource,
-        matrix: cell.clone(),
+        matrix: Arc::clone(&shared.cell),
         message,
         waiver: None,
     }
@@ -260,19 +300,15 @@ fn unknown_fact<'r>(
 type Message<'a> = Result<minijinja::Template<'a, 'a>, minijinja::Error>;
 
 fn evaluate_one(
-    rule: &Rule,
+    on: &On<'_>,
     message: Option<&Message<'_>>,
-    r: &Resource,
     ctx: &Value,
     gaps: &[CoverageGap],
-    cell: &Cell,
 ) -> Option<(Finding, Option<EvalIssue>)> {
+    let (rule, r) = (on.rule, on.resource);
     let not_assessed = |gap: &CoverageGap| {
         let message = format!("not assessed: {}", gap.describe());
-        (
-            finding(rule, cell, resource_ref(r), Status::NotAssessed, message),
-            None,
-        )
+        (on.finding(Status::NotAssessed, message), None)
     };
     let broken = |what: &str, err: minijinja::Error| {
         let detail = format!("{what} could not be evaluated: {err}");
@@ -282,23 +318,14 @@ fn evaluate_one(
             message: detail.clone(),
         };
         (
-            finding(
-                rule,
-                cell,
-                resource_ref(r),
-                Status::NotAssessed,
-                format!("not assessed: {detail}"),
-            ),
+            on.finding(Status::NotAssessed, format!("not assessed: {detail}")),
             Some(issue),
         )
     };
 
     let underivable = |field: &str, reason: &str| {
         let message = format!("not assessed: {field} is unknown: {reason}");
-        (
-            finding(rule, cell, resource_ref(r), Status::NotAssessed, message),
-            None,
-        )
+        (on.finding(Status::NotAssessed, message), None)
     };
     if let Some(filter) = &rule.applies_when {
         if let Some(gap) = gap_for(r, &rule.filter_reads, gaps) {
@@ -334,17 +361,11 @@ fn evaluate_one(
                 },
                 None => format!("{}: {}", r.name, rule.title),
             };
-            Some((
-                finding(rule, cell, resource_ref(r), Status::Fail, message),
-                None,
-            ))
+            Some((on.finding(Status::Fail, message), None))
         }
         Ok(_) => {
             let message = format!("{}: passes {}", r.name, rule.id);
-            Some((
-                finding(rule, cell, resource_ref(r), Status::Pass, message),
-                None,
-            ))
+            Some((on.finding(Status::Pass, message), None))
         }
         Err(e) => Some(broken("fails_when", e)),
     }
@@ -352,7 +373,7 @@ fn evaluate_one(
 
 /// One `not-assessed` result per failed listing of the rule's kind: what could not be listed
 /// could not be checked.
-fn listing_gaps(rule: &Rule, cell: &Cell, gaps: &[CoverageGap]) -> Vec<Finding> {
+fn listing_gaps(rule: &Rule, shared: &RuleShared, gaps: &[CoverageGap]) -> Vec<Finding> {
     gaps.iter()
         .filter(|g| g.is_listing_gap() && g.kind == rule.kind.name)
         .map(|g| {
@@ -372,8 +393,8 @@ fn listing_gaps(rule: &Rule, cell: &Cell, gaps: &[CoverageGap]) -> Vec<Finding> 
             };
             finding(
                 rule,
-                cell,
-                resource,
+                shared,
+                Arc::new(resource),
                 Status::NotAssessed,
                 format!("not assessed: {}", g.describe()),
             )

@@ -85,7 +85,7 @@ pub struct Risk {
 fn failures_by_rule(findings: &[Finding]) -> BTreeMap<&str, Vec<&Finding>> {
     let mut out: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings.iter().filter(|f| f.status == Status::Fail) {
-        out.entry(f.rule.as_str()).or_default().push(f);
+        out.entry(&*f.rule).or_default().push(f);
     }
     out
 }
@@ -161,7 +161,7 @@ pub fn monitoring(findings: &[Finding], rules: &BTreeMap<String, RuleInfo>) -> M
         .map(|r| {
             let mut results = Counts::default();
             let mut statuses = BTreeSet::new();
-            for f in findings.iter().filter(|f| f.rule == r.id) {
+            for f in findings.iter().filter(|f| *f.rule == *r.id) {
                 results.add(f.status);
                 statuses.insert(StatusKey::from(f.status));
             }
@@ -333,7 +333,7 @@ impl<'a> Appendix<'a> {
     ) -> Appendix<'a> {
         let mut index: BTreeMap<&str, usize> = BTreeMap::new();
         let mut list = Vec::new();
-        let used: BTreeSet<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+        let used: BTreeSet<&str> = findings.iter().map(|f| &*f.rule).collect();
         for id in used {
             let (title, severity, layer) = match rules.get(id) {
                 Some(r) => (r.title.clone(), r.severity, layer_label(matrix, r.layer)),
@@ -350,7 +350,7 @@ impl<'a> Appendix<'a> {
         let rows = findings
             .iter()
             .map(|f| AppendixRow {
-                rule: index.get(f.rule.as_str()).copied().unwrap_or(0),
+                rule: index.get(&*f.rule).copied().unwrap_or(0),
                 status: f.status,
                 owner: f.matrix.owner,
                 finding: f,
@@ -371,19 +371,19 @@ mod tests {
             rule: "r".into(),
             status,
             severity,
-            resource: ResourceRef {
+            resource: std::sync::Arc::new(ResourceRef {
                 kind: "k".into(),
                 id: "i".into(),
                 name: "n".into(),
                 region: None,
                 account: "a".into(),
                 tags: Default::default(),
-            },
-            matrix: Cell {
+            }),
+            matrix: std::sync::Arc::new(Cell {
                 layer: Layer::Data,
                 model: "paas".into(),
                 owner: Owner::Customer,
-            },
+            }),
             message: String::new(),
             fingerprint: String::new(),
             waiver: None,

@@ -64,7 +64,7 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
         let expires = w.and_then(|w| w.expires).map(|d| d.to_string());
         row(
             [
-                f.rule.as_str(),
+                &*f.rule,
                 f.status.id(),
                 f.severity.id(),
                 f.matrix.layer.id(),

@@ -537,9 +537,9 @@ impl<'a> Report<'a> {
             .iter()
             .filter(|f| f.status == Status::NotAssessed)
             .map(|f| NotAssessedView {
-                rule: f.rule.clone(),
+                rule: f.rule.to_string(),
                 title: by_id
-                    .get(f.rule.as_str())
+                    .get(&*f.rule)
                     .map(|r| r.title.clone())
                     .unwrap_or_default(),
                 severity: f.severity,
@@ -674,7 +674,7 @@ fn layer_view(
         let outcome = control_outcome(statuses);
         controls.add(outcome);
         let mut counts = Counts::default();
-        for f in findings.iter().filter(|f| f.rule == *rule) {
+        for f in findings.iter().filter(|f| &*f.rule == *rule) {
             counts.add(f.status);
         }
         checks.push(ControlLine {
@@ -697,7 +697,7 @@ fn layer_view(
         for f in findings.iter().filter(|f| {
             f.status == Status::Fail && f.matrix.layer == row.layer && f.severity == severity
         }) {
-            let Some(rule) = by_id.get(f.rule.as_str()) else {
+            let Some(rule) = by_id.get(&*f.rule) else {
                 continue;
             };
             let column = matrix

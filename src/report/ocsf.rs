@@ -53,12 +53,12 @@ fn severity(s: Severity) -> (u32, &'static str) {
 }
 
 fn event<'a>(report: &'a Report<'_>, f: &'a Finding) -> Event<'a> {
-    let rule = report.rules.get(f.rule.as_str());
+    let rule = report.rules.get(&*f.rule);
     let (severity_id, severity) = severity(f.severity);
     let r = &f.resource;
     let mut finding_info = json!({
         "uid": f.fingerprint,
-        "title": rule.map_or(f.rule.as_str(), |r| r.title.as_str()),
+        "title": rule.map_or(&*f.rule, |r| r.title.as_str()),
         "types": ["Cloud Posture", f.matrix.layer.id()],
     });
     if let Some(rule) = rule {
@@ -77,7 +77,7 @@ fn event<'a>(report: &'a Report<'_>, f: &'a Finding) -> Event<'a> {
         resource["region"] = json!(region);
         cloud["region"] = json!(region);
     }
-    let mut unmapped = json!({ "onus": { "rule": f.rule, "matrix": f.matrix } });
+    let mut unmapped = json!({ "onus": { "rule": &*f.rule, "matrix": &*f.matrix } });
     if let Some(w) = &f.waiver {
         unmapped["onus"]["waiver"] = json!(w);
     }

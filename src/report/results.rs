@@ -101,11 +101,11 @@ pub fn parse(text: &str, path: &Path) -> Result<ResultsFile, ResultsError> {
     if let Some(f) = results
         .results
         .iter()
-        .find(|f| !results.rules.contains_key(&f.rule))
+        .find(|f| !results.rules.contains_key(&*f.rule))
     {
         return Err(ResultsError::UnknownRule {
             path: path.to_owned(),
-            rule: f.rule.clone(),
+            rule: f.rule.to_string(),
         });
     }
     Ok(results)

@@ -267,7 +267,7 @@ fn result<'a>(
             "account": r.account,
             "region": r.region,
             "resourceKind": r.kind,
-            "matrix": f.matrix,
+            "matrix": &*f.matrix,
         }),
     }
 }
@@ -277,7 +277,7 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut rules = Vec::new();
     for (id, rule) in &report.rules {
-        if report.findings.iter().any(|f| f.rule == *id) {
+        if report.findings.iter().any(|f| *f.rule == **id) {
             index.insert(id.as_str(), rules.len());
             rules.push(descriptor(rule));
         }
@@ -286,11 +286,7 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
         .findings
         .iter()
         .filter(|f| f.status != Status::Pass)
-        .filter_map(|f| {
-            index
-                .get(f.rule.as_str())
-                .map(|i| result(f, *i, report.baseline))
-        })
+        .filter_map(|f| index.get(&*f.rule).map(|i| result(f, *i, report.baseline)))
         .collect();
     let log = Log {
         schema: SCHEMA,
