@@ -35,10 +35,12 @@ fn embed(root: &Path, dir: &str, ext: &str, name: &str, doc: &str, var: &str) {
             .expect("under the embedded directory")
             .to_string_lossy()
             .replace('\\', "/");
+        // Relative to the package, not absolute: one build cache serves clones at any path,
+        // and a cached list must not point into another clone.
+        let path = format!("/{dir}/{rel}");
         writeln!(
             code,
-            "    ({rel:?}, include_str!({:?})),",
-            file.to_string_lossy()
+            "    ({rel:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {path:?}))),"
         )
         .expect("write to string");
     }
