@@ -1,7 +1,7 @@
 //! The assessment's judgements, computed once for every renderer: posture scores, the risks
 //! that matter most, monitoring readiness, the remediation roadmap and the appendix rows.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 use serde::ser::{SerializeTuple, Serializer};
@@ -331,9 +331,12 @@ impl<'a> Appendix<'a> {
         rules: &BTreeMap<String, RuleInfo>,
         matrix: &Matrix,
     ) -> Appendix<'a> {
-        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+        // Hashed, not ordered, per result: there can be millions of results and few rules.
+        let mut index: HashMap<&str, usize> = HashMap::new();
         let mut list = Vec::new();
-        let used: BTreeSet<&str> = findings.iter().map(|f| &*f.rule).collect();
+        let used: HashSet<&str> = findings.iter().map(|f| &*f.rule).collect();
+        let mut used: Vec<&str> = used.into_iter().collect();
+        used.sort_unstable();
         for id in used {
             let (title, severity, layer) = match rules.get(id) {
                 Some(r) => (r.title.clone(), r.severity, layer_label(matrix, r.layer)),

@@ -1,7 +1,7 @@
 //! The report model: everything a renderer shows, computed once from the evaluation so that
 //! renderers only format.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -419,11 +419,12 @@ impl<'a> Report<'a> {
         let findings = parts.findings;
         let by_id = &parts.rules;
 
-        // Per rule: the set of statuses it produced, and its cell.
-        let mut rule_statuses: BTreeMap<&str, BTreeSet<StatusKey>> = BTreeMap::new();
+        // Per rule: the set of statuses it produced, and its cell. Hashed while walking the
+        // results (there can be millions), ordered once for the few rules and cells.
+        let mut rule_statuses: HashMap<&str, BTreeSet<StatusKey>> = HashMap::new();
         let mut results = Counts::default();
-        let mut cell_results: BTreeMap<(Layer, &str), Counts> = BTreeMap::new();
-        let mut rule_cell: BTreeMap<&str, (Layer, &str)> = BTreeMap::new();
+        let mut cell_results: HashMap<(Layer, &str), Counts> = HashMap::new();
+        let mut rule_cell: HashMap<&str, (Layer, &str)> = HashMap::new();
         for f in findings {
             results.add(f.status);
             rule_statuses
@@ -436,6 +437,9 @@ impl<'a> Report<'a> {
                 .add(f.status);
             rule_cell.insert(&f.rule, (f.matrix.layer, &f.matrix.model));
         }
+        let rule_statuses: BTreeMap<&str, BTreeSet<StatusKey>> =
+            rule_statuses.into_iter().collect();
+        let cell_results: BTreeMap<(Layer, &str), Counts> = cell_results.into_iter().collect();
         let mut controls = Counts::default();
         let mut cell_controls: BTreeMap<(Layer, &str), Counts> = BTreeMap::new();
         for (rule, statuses) in &rule_statuses {
