@@ -559,19 +559,23 @@ async fn a_full_scan_makes_only_reads_all_granted_by_the_shipped_policy() {
 
     let proxy = Proxy::start(&url, Vec::new());
     let started = Instant::now();
-    let out = common::onus(
-        &via(&acct, &proxy),
-        &["scan", "aws", "-q", "--regions", "all", "-f", "json"],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // Twice: the first scan generates the credential report and lets it answer per-user
+    // questions; the second finds that report already there and asks every user directly.
+    for _ in 0..2 {
+        let out = common::onus(
+            &via(&acct, &proxy),
+            &["scan", "aws", "-q", "--regions", "all", "-f", "json"],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let results = json_of(&out);
+        assert!(results["snapshot"]["regions"].as_array().unwrap().len() > 10);
+    }
     let elapsed = started.elapsed();
-    let results = json_of(&out);
-    assert!(results["snapshot"]["regions"].as_array().unwrap().len() > 10);
 
     let policy: Value = serde_json::from_str(POLICY).unwrap();
     let mut granted: BTreeSet<String> = BTreeSet::new();
@@ -616,7 +620,7 @@ async fn a_full_scan_makes_only_reads_all_granted_by_the_shipped_policy() {
         "the shipped policy grants actions no scan called: {not_called:?}"
     );
     eprintln!(
-        "full scan: {} calls of {} operations in {:?}",
+        "two full scans: {} calls of {} operations in {:?}",
         seen.values().sum::<usize>(),
         seen.len(),
         elapsed

@@ -522,3 +522,84 @@ async fn snapshot_never_holds_secret_access_keys() {
         "the session token is in the snapshot"
     );
 }
+
+/// How many `onus: call OPERATION` lines `-v` wrote for `operation`.
+fn calls(stderr: &[u8], operation: &str) -> usize {
+    let line = format!("onus: call {operation}");
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter(|l| *l == line)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_credential_report_this_scan_generated_replaces_per_user_calls_and_an_older_one_does_not()
+{
+    let Some(url) = moto_url() else { return };
+    // An account never scanned before, even when the tests run again on the same server: the
+    // first scan must be the one that starts the report.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let acct = account(&url, &format!("3{:011}", nanos % 100_000_000_000)).await;
+    seed_identities(&acct).await;
+    let dir = tempfile::tempdir().unwrap();
+    let collect = |name: &str| {
+        let path = dir.path().join(name);
+        let out = onus(
+            &acct,
+            &[
+                "collect",
+                "aws",
+                "--regions",
+                "eu-west-1",
+                "-v",
+                "-o",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let snapshot: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        (
+            snapshot["aws"]["accounts"][0]["iam"]["users"].clone(),
+            out.stderr,
+        )
+    };
+
+    // First scan of the account: GenerateCredentialReport starts a new report, so its rows are
+    // as current as the scan and stand in for the per-user calls they answer.
+    let (fresh_users, fresh_log) = collect("fresh.json");
+    let users = fresh_users.as_array().unwrap().len();
+    assert_eq!(users, 7, "{fresh_users:#}");
+    assert_eq!(calls(&fresh_log, "iam:GetLoginProfile"), 0);
+    // Only bob has an MFA device; only carol and dave have keys.
+    assert_eq!(calls(&fresh_log, "iam:ListMFADevices"), 1);
+    assert_eq!(calls(&fresh_log, "iam:ListAccessKeys"), 2);
+
+    // Second scan: IAM answers with the report it already has (it could be hours old), so
+    // every user is asked about directly.
+    let (stale_users, stale_log) = collect("stale.json");
+    assert_eq!(calls(&stale_log, "iam:GetLoginProfile"), users);
+    assert_eq!(calls(&stale_log, "iam:ListMFADevices"), users);
+    assert_eq!(calls(&stale_log, "iam:ListAccessKeys"), users);
+    assert_eq!(calls(&stale_log, "iam:GetAccessKeyLastUsed"), 3);
+
+    // Both ways see the same users.
+    assert_eq!(fresh_users, stale_users);
+    let bob = |list: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["name"] == "bob-console-mfa")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(bob(&fresh_users)["password_enabled"], true);
+    assert_eq!(bob(&fresh_users)["mfa_devices"][0]["virtual_device"], true);
+}

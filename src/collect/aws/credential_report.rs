@@ -1,6 +1,6 @@
 //! The IAM credential report: its CSV parsed into rows by column name, and typed cells.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -8,6 +8,12 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Default)]
 pub(super) struct Report {
     rows: Vec<BTreeMap<String, String>>,
+    /// Row index by ARN.
+    by_arn: HashMap<String, usize>,
+    /// Generated at this scan's own request (GenerateCredentialReport answered `STARTED`), so
+    /// its rows are as current as the per-user calls they can stand in for. A report IAM
+    /// already had (up to four hours old) is not: it could miss a key or password made since.
+    pub(super) fresh: bool,
 }
 
 impl Report {
@@ -17,7 +23,7 @@ impl Report {
             return Report::default();
         };
         let header = split_csv_line(header);
-        let rows = lines
+        let rows: Vec<BTreeMap<String, String>> = lines
             .map(|line| {
                 header
                     .iter()
@@ -26,7 +32,16 @@ impl Report {
                     .collect::<BTreeMap<_, _>>()
             })
             .collect();
-        Report { rows }
+        let by_arn = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((r.get("arn")?.clone(), i)))
+            .collect();
+        Report {
+            rows,
+            by_arn,
+            fresh: false,
+        }
     }
 
     pub(super) fn root(&self) -> Option<&BTreeMap<String, String>> {
@@ -36,9 +51,7 @@ impl Report {
     }
 
     pub(super) fn user(&self, arn: &str) -> Option<&BTreeMap<String, String>> {
-        self.rows
-            .iter()
-            .find(|r| r.get("arn").map(String::as_str) == Some(arn))
+        self.by_arn.get(arn).map(|&i| &self.rows[i])
     }
 }
 

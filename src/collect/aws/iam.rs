@@ -42,7 +42,7 @@ const PASSWORD_POLICY_FIELDS: &[&str] = &[
 ];
 
 /// Users whose MFA devices, keys and login profile are read at the same time.
-const USER_CONCURRENCY: usize = 8;
+const USER_CONCURRENCY: usize = 16;
 /// How long to wait for the credential report to be generated.
 const REPORT_WAIT: Duration = Duration::from_secs(30);
 
@@ -479,12 +479,20 @@ async fn credential_report(ctx: &Ctx, client: &Client) -> Result<Report, Failure
     let started = Instant::now();
     let mut delay = Duration::from_millis(250);
     let mut generate_error: Option<(String, String)> = None;
+    // Whether our first request started a new report (rather than finding one IAM had).
+    let mut started_by_us: Option<bool> = None;
     loop {
         let out = {
             let _p = ctx.permit().await;
             ctx.count("iam:GenerateCredentialReport");
             client.generate_credential_report().send().await
         };
+        if started_by_us.is_none() {
+            started_by_us = Some(matches!(
+                &out,
+                Ok(o) if o.state() == Some(&ReportStateType::Started)
+            ));
+        }
         match out {
             Ok(o) if o.state() == Some(&ReportStateType::Complete) => break,
             Ok(_) => {}
@@ -517,7 +525,9 @@ async fn credential_report(ctx: &Ctx, client: &Client) -> Result<Report, Failure
     match out {
         Ok(o) => {
             let content = o.content().map(|b| b.as_ref()).unwrap_or_default();
-            Ok(Report::parse(&String::from_utf8_lossy(content)))
+            let mut report = Report::parse(&String::from_utf8_lossy(content));
+            report.fresh = generate_error.is_none() && started_by_us == Some(true);
+            Ok(report)
         }
         Err(err) => match generate_error {
             // No report to read because generating it failed: that failure is the cause.
@@ -811,12 +821,39 @@ async fn user_details(
     report: Result<&Report, &Failure>,
     virtual_serials: Option<&BTreeSet<String>>,
 ) -> User {
-    let (mfa, keys, login) = tokio::join!(
-        mfa_devices(ctx, client, &user.name, virtual_serials),
-        access_keys(ctx, client, &user.name),
-        login_profile(ctx, client, &user.name),
-    );
     let row = report.ok().and_then(|r| r.user(&user.arn));
+    // A report this scan generated answers what three of the per-user calls would: no MFA
+    // device, no access key, whether there is a console password. Whatever it does not answer
+    // plainly is still asked.
+    let fresh = row.filter(|_| report.is_ok_and(|r| r.fresh));
+    let fresh_flag = |column: &str| fresh.and_then(|r| report_flag(r, column));
+    let no_keys = fresh.is_some_and(|r| {
+        ["access_key_1", "access_key_2"].iter().all(|k| {
+            report_flag(r, &format!("{k}_active")) == Some(false)
+                && r.get(&format!("{k}_last_rotated")).map(String::as_str) == Some("N/A")
+        })
+    });
+    let (mfa, keys, login) = tokio::join!(
+        async {
+            match fresh_flag("mfa_active") {
+                Some(false) => Ok(Vec::new()),
+                _ => mfa_devices(ctx, client, &user.name, virtual_serials).await,
+            }
+        },
+        async {
+            if no_keys {
+                Ok(Vec::new())
+            } else {
+                access_keys(ctx, client, &user.name, fresh).await
+            }
+        },
+        async {
+            match fresh_flag("password_enabled") {
+                Some(enabled) => Ok(enabled),
+                None => login_profile(ctx, client, &user.name).await,
+            }
+        },
+    );
 
     match mfa {
         Ok(devices) => user.mfa_devices = devices,
@@ -877,7 +914,8 @@ async fn user_details(
         ),
     }
 
-    // The login profile is live; the report row may be hours old.
+    // Read live, or from a report this scan generated; an older report row is only the
+    // fallback when the live read fails.
     user.password_enabled = match login {
         Ok(enabled) => enabled,
         Err(f) => match row.and_then(|r| report_flag(r, "password_enabled")) {
@@ -958,11 +996,14 @@ async fn mfa_devices(
 /// When, with which service and in which region a key was last used.
 type KeyUse = (Option<DateTime<Utc>>, Option<String>, Option<String>);
 
-/// The user's access keys, each with its last use (`Ok(None)`: never used).
+/// The user's access keys, each with its last use (`Ok(None)`: never used), taken from
+/// `fresh_row` (a credential report row this scan generated) where it names the key
+/// unambiguously, otherwise asked.
 async fn access_keys(
     ctx: &Ctx,
     client: &Client,
     user: &str,
+    fresh_row: Option<&BTreeMap<String, String>>,
 ) -> Result<Vec<(AccessKey, Result<Option<KeyUse>, Failure>)>, Failure> {
     let operation = "iam:ListAccessKeys";
     let (keys, failure) = all_pages(ctx, operation, |marker| {
@@ -990,7 +1031,10 @@ async fn access_keys(
     }
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
-        let last_used = key_last_used(ctx, client, &key.id).await;
+        let last_used = match fresh_row.and_then(|r| report_key_use(r, &key)) {
+            Some(used) => Ok(Some(used)),
+            None => key_last_used(ctx, client, &key.id).await,
+        };
         out.push((key, last_used));
     }
     Ok(out)
@@ -1025,18 +1069,22 @@ async fn key_last_used(ctx: &Ctx, client: &Client, id: &str) -> Result<Option<Ke
     )))
 }
 
-/// A key's last use from the credential report row, matching the key by its creation time.
+/// A key's last use from the credential report row, matching the key by its creation time;
+/// `None` when no slot, or both, match (two keys made in the same second).
 fn report_key_use(row: &BTreeMap<String, String>, key: &AccessKey) -> Option<KeyUse> {
-    ["access_key_1", "access_key_2"].iter().find_map(|k| {
-        let rotated = report_time(row, &format!("{k}_last_rotated"))?;
-        (rotated.timestamp() == key.created.timestamp()).then(|| {
-            (
-                report_time(row, &format!("{k}_last_used_date")),
-                report_text(row, &format!("{k}_last_used_service")),
-                report_text(row, &format!("{k}_last_used_region")),
-            )
-        })
-    })
+    let mut matching = ["access_key_1", "access_key_2"].into_iter().filter(|k| {
+        report_time(row, &format!("{k}_last_rotated"))
+            .is_some_and(|rotated| rotated.timestamp() == key.created.timestamp())
+    });
+    let k = matching.next()?;
+    if matching.next().is_some() {
+        return None;
+    }
+    Some((
+        report_time(row, &format!("{k}_last_used_date")),
+        report_text(row, &format!("{k}_last_used_service")),
+        report_text(row, &format!("{k}_last_used_region")),
+    ))
 }
 
 /// Whether the user has a console password (a login profile).
