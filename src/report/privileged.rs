@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyze::iam::escalation::Step;
 use crate::analyze::iam::facts::{Facts, TakeoverTarget};
 use crate::analyze::iam::{account_facts, view};
-use crate::snapshot::{AwsAccount, Snapshot};
+use crate::snapshot::{AwsAccount, Role, Snapshot, User};
 
 /// The section, as templates read it (`privileged`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,16 +99,47 @@ pub(super) fn protection(
     }
 }
 
+/// A principal of the account: the user or the role itself.
+#[derive(Clone, Copy)]
+enum Principal<'a> {
+    User(&'a User),
+    Role(&'a Role),
+}
+
+impl<'a> Principal<'a> {
+    fn kind(self) -> &'static str {
+        match self {
+            Principal::User(_) => "user",
+            Principal::Role(_) => "role",
+        }
+    }
+
+    fn name(self) -> &'a str {
+        match self {
+            Principal::User(u) => &u.name,
+            Principal::Role(r) => &r.name,
+        }
+    }
+
+    fn arn(self) -> &'a str {
+        match self {
+            Principal::User(u) => &u.arn,
+            Principal::Role(r) => &r.arn,
+        }
+    }
+}
+
 fn identity(
     account: &AwsAccount,
     snapshot: &Snapshot,
-    kind: &'static str,
-    name: &str,
-    arn: &str,
+    principal: Principal<'_>,
     f: &Facts,
 ) -> PrivilegedIdentity {
-    let user = account.iam.users.iter().find(|u| u.arn == arn);
-    let role = account.iam.roles.iter().find(|r| r.arn == arn);
+    let (kind, name, arn) = (principal.kind(), principal.name(), principal.arn());
+    let (user, role) = match principal {
+        Principal::User(u) => (Some(u), None),
+        Principal::Role(r) => (None, Some(r)),
+    };
     let mut protections = Vec::new();
     if let Some(u) = user {
         protections.push(if u.password_enabled {
@@ -220,22 +251,13 @@ pub fn section(snapshot: &Snapshot) -> PrivilegedSection {
     let mut accounts = Vec::new();
     for account in &aws.accounts {
         let facts = account_facts(&account.account_id, &account.iam);
-        let principals = account
-            .iam
-            .users
-            .iter()
-            .map(|u| ("user", u.name.as_str(), u.arn.as_str()))
-            .chain(
-                account
-                    .iam
-                    .roles
-                    .iter()
-                    .map(|r| ("role", r.name.as_str(), r.arn.as_str())),
-            );
-        for (kind, name, arn) in principals {
+        let principals = (account.iam.users.iter().map(Principal::User))
+            .chain(account.iam.roles.iter().map(Principal::Role));
+        for principal in principals {
+            let (kind, name, arn) = (principal.kind(), principal.name(), principal.arn());
             let Some(f) = facts.get(arn) else { continue };
             match f.privileged {
-                Some(true) => identities.push(identity(account, snapshot, kind, name, arn, f)),
+                Some(true) => identities.push(identity(account, snapshot, principal, f)),
                 Some(false) => {}
                 None => unknown.push(UnknownIdentity {
                     account: account.account_id.clone(),
