@@ -835,3 +835,65 @@ fn hostile_account_data_runs_no_script_and_loads_nothing_in_chromium() {
         );
     }
 }
+
+#[test]
+fn privileged_access_lists_the_first_fifty_identities_and_says_how_many_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SAMPLE)).unwrap();
+    let mut snap: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let roles = snap["aws"]["accounts"][0]["iam"]["roles"]
+        .as_array_mut()
+        .unwrap();
+    let admin = roles
+        .iter()
+        .find(|r| r["name"] == "hf-admin")
+        .unwrap()
+        .clone();
+    for i in 0..120 {
+        let mut r = admin.clone();
+        let name = format!("break-glass-{i:03}");
+        r["arn"] = format!("arn:aws:iam::111122223333:role/{name}").into();
+        r["id"] = format!("AROABREAKGLASS{i:06}").into();
+        r["name"] = name.into();
+        roles.push(r);
+    }
+    let path = dir.path().join("many-admins.json");
+    std::fs::write(&path, serde_json::to_string(&snap).unwrap()).unwrap();
+
+    // Every identity is in the results JSON.
+    let results = dir.path().join("results.json");
+    let out = onus(&[
+        "evaluate",
+        path.to_str().unwrap(),
+        "-f",
+        "json",
+        "-o",
+        results.to_str().unwrap(),
+    ]);
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&results).unwrap()).unwrap();
+    let total = json["privileged"]["identities"].as_array().unwrap().len();
+    assert!(total > 120, "{total} privileged identities");
+
+    // The human reports show fifty, most dangerous first, and say how many more there are.
+    for (format, heading) in [("md", "\n### Role "), ("html", "<h3>Role ")] {
+        let report = dir.path().join(format!("report.{format}"));
+        let out = onus(&[
+            "report",
+            results.to_str().unwrap(),
+            "--format",
+            format,
+            "-o",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = std::fs::read_to_string(&report).unwrap();
+        let users = text.matches(&heading.replace("Role", "User")).count();
+        assert_eq!(text.matches(heading).count() + users, 50, "{format}");
+        assert!(
+            text.contains(&format!("nd {} more privileged identities", total - 50)),
+            "{format}"
+        );
+    }
+}
