@@ -1,7 +1,9 @@
 //! The collection benchmark: starts a moto server on a free loopback port, seeds it with an
 //! account of the requested size (users, roles with policies, buckets, security groups and
 //! the account settings), then times the real `onus scan aws` against it: wall time, CPU time,
-//! peak RSS and the API calls it made, by operation.
+//! peak RSS and the API calls it made, by operation. Each run seeds the account afresh and
+//! scans it twice: the first scan generates the IAM credential report and may use it; the
+//! repeat scan finds that report already there, cannot trust it, and asks every user.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -29,7 +31,7 @@ pub struct CollectArgs {
     pub buckets: usize,
     #[arg(long, default_value_t = 400)]
     pub security_groups: usize,
-    /// Timed scans; the table shows medians.
+    /// Runs, each a fresh seeding and two timed scans; the table shows medians.
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
     /// Passed to `onus scan aws --concurrency`.
@@ -87,9 +89,29 @@ fn start_moto(venv: &Path, log: &Path) -> Result<Moto> {
     Ok(moto)
 }
 
+/// Which scan of a freshly seeded account a run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Scan {
+    /// The account's first scan: it generates the credential report.
+    First,
+    /// Right after: the report IAM hands back is the one from before this scan.
+    Repeat,
+}
+
+impl Scan {
+    fn id(self) -> &'static str {
+        match self {
+            Scan::First => "first",
+            Scan::Repeat => "repeat",
+        }
+    }
+}
+
 /// One timed scan.
 #[derive(Debug, Clone, Serialize)]
 struct ScanRun {
+    scan: Scan,
     wall_s: f64,
     cpu_s: f64,
     peak_rss_kib: u64,
@@ -123,7 +145,7 @@ fn scan_command(onus: &Path, url: &str, concurrency: usize, report: &Path) -> Co
 /// Runs the scan, sampling the child's peak RSS and CPU time from /proc every 2 ms until it
 /// exits (VmHWM only grows, so the last sample is the peak up to 2 ms before the end), and
 /// counting the `onus: call OPERATION` lines of `-v`.
-fn timed_scan(mut cmd: Command) -> Result<(ScanRun, String)> {
+fn timed_scan(scan: Scan, mut cmd: Command) -> Result<(ScanRun, String)> {
     let started = Instant::now();
     let mut child = cmd.spawn().context("starting onus")?;
     let pid = child.id().to_string();
@@ -161,6 +183,7 @@ fn timed_scan(mut cmd: Command) -> Result<(ScanRun, String)> {
         .map_err(|_| anyhow::anyhow!("reading onus's output failed"))?;
     Ok((
         ScanRun {
+            scan,
             wall_s,
             cpu_s: cpu,
             peak_rss_kib: peak,
@@ -177,10 +200,31 @@ struct CollectReport {
     seeded: serde_json::Value,
     concurrency: usize,
     runs: Vec<ScanRun>,
-    median_wall_s: f64,
-    median_cpu_s: f64,
-    median_peak_rss_kib: f64,
+    first: Medians,
+    repeat: Medians,
     resources_in_report: usize,
+}
+
+/// Medians over the runs of one kind of scan.
+#[derive(Debug, Serialize)]
+struct Medians {
+    wall_s: f64,
+    cpu_s: f64,
+    peak_rss_kib: f64,
+}
+
+impl Medians {
+    fn of(runs: &[ScanRun], scan: Scan) -> Medians {
+        let runs: Vec<&ScanRun> = runs.iter().filter(|r| r.scan == scan).collect();
+        let col = |f: &dyn Fn(&ScanRun) -> f64| {
+            measure::median(&runs.iter().map(|r| f(r)).collect::<Vec<_>>())
+        };
+        Medians {
+            wall_s: col(&|r| r.wall_s),
+            cpu_s: col(&|r| r.cpu_s),
+            peak_rss_kib: col(&|r| r.peak_rss_kib as f64),
+        }
+    }
 }
 
 fn default_venv() -> PathBuf {
@@ -221,55 +265,41 @@ pub fn run(args: &CollectArgs) -> Result<()> {
 
     let script = args.out.join("seed_moto.py");
     std::fs::write(&script, SEED_SCRIPT)?;
-    eprintln!(
-        "onus-bench: seeding moto at {} with {} users, {} roles, {} buckets, {} security groups",
-        moto.url, args.users, args.roles, args.buckets, args.security_groups
-    );
-    let seeded = Command::new(venv.join("bin/python"))
-        .arg(&script)
-        .arg(&moto.url)
-        .args([args.users, args.roles, args.buckets, args.security_groups].map(|n| n.to_string()))
-        .output()
-        .context("running the seeding script")?;
-    if !seeded.status.success() {
-        bail!(
-            "seeding moto failed: {}",
-            String::from_utf8_lossy(&seeded.stderr)
-        );
-    }
-    let seeded: serde_json::Value =
-        serde_json::from_slice(&seeded.stdout).context("reading what the seeding made")?;
-
     let report = args.out.join("scan.json");
     let mut runs = Vec::new();
+    let mut seeded = serde_json::Value::Null;
     for i in 0..args.runs {
-        let (run, stderr) = timed_scan(scan_command(&onus, &moto.url, args.concurrency, &report))?;
-        if run.exit_code != Some(0) {
-            bail!("onus scan aws exited with {:?}: {stderr}", run.exit_code);
+        seeded = seed(&venv, &script, &moto.url, args)?;
+        for scan in [Scan::First, Scan::Repeat] {
+            let (run, stderr) = timed_scan(
+                scan,
+                scan_command(&onus, &moto.url, args.concurrency, &report),
+            )?;
+            if run.exit_code != Some(0) {
+                bail!("onus scan aws exited with {:?}: {stderr}", run.exit_code);
+            }
+            eprintln!(
+                "onus-bench: run {} {} scan: {:.2}s wall, {:.2}s CPU, peak {}, {} API calls",
+                i + 1,
+                scan.id(),
+                run.wall_s,
+                run.cpu_s,
+                measure::human_kib(run.peak_rss_kib as f64),
+                run.calls.values().sum::<u64>()
+            );
+            runs.push(run);
         }
-        eprintln!(
-            "onus-bench: scan run {}: {:.2}s wall, {:.2}s CPU, peak {}, {} API calls",
-            i + 1,
-            run.wall_s,
-            run.cpu_s,
-            measure::human_kib(run.peak_rss_kib as f64),
-            run.calls.values().sum::<u64>()
-        );
-        runs.push(run);
     }
     drop(moto);
 
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&report)?).context("reading the scan's report")?;
-    let col =
-        |f: &dyn Fn(&ScanRun) -> f64| measure::median(&runs.iter().map(f).collect::<Vec<_>>());
     let out = CollectReport {
         machine: crate::Machine::this(),
         seeded,
         concurrency: args.concurrency,
-        median_wall_s: col(&|r| r.wall_s),
-        median_cpu_s: col(&|r| r.cpu_s),
-        median_peak_rss_kib: col(&|r| r.peak_rss_kib as f64),
+        first: Medians::of(&runs, Scan::First),
+        repeat: Medians::of(&runs, Scan::Repeat),
         resources_in_report: results["summary"]["resources"].as_u64().unwrap_or(0) as usize,
         runs,
     };
@@ -280,29 +310,73 @@ pub fn run(args: &CollectArgs) -> Result<()> {
     Ok(())
 }
 
+/// Resets moto and seeds the account (the script resets first); returns what it made.
+fn seed(venv: &Path, script: &Path, url: &str, args: &CollectArgs) -> Result<serde_json::Value> {
+    eprintln!(
+        "onus-bench: seeding moto at {url} with {} users, {} roles, {} buckets, {} security groups",
+        args.users, args.roles, args.buckets, args.security_groups
+    );
+    let seeded = Command::new(venv.join("bin/python"))
+        .arg(script)
+        .arg(url)
+        .args([args.users, args.roles, args.buckets, args.security_groups].map(|n| n.to_string()))
+        .output()
+        .context("running the seeding script")?;
+    if !seeded.status.success() {
+        bail!(
+            "seeding moto failed: {}",
+            String::from_utf8_lossy(&seeded.stderr)
+        );
+    }
+    serde_json::from_slice(&seeded.stdout).context("reading what the seeding made")
+}
+
 fn print_table(r: &CollectReport) {
     println!(
-        "collection benchmark: onus scan aws against moto, medians of {} run(s), --concurrency {}; {}",
-        r.runs.len(),
+        "collection benchmark: onus scan aws against moto, medians of {} run(s) (each: seed, first scan, repeat scan), --concurrency {}; {}",
+        r.runs.iter().filter(|run| run.scan == Scan::First).count(),
         r.concurrency,
         r.machine.describe()
     );
     println!("seeded: {}", r.seeded);
-    println!(
-        "resources: {}   wall: {:.2} s   CPU: {:.2} s   peak RSS: {}",
-        r.resources_in_report,
-        r.median_wall_s,
-        r.median_cpu_s,
-        measure::human_kib(r.median_peak_rss_kib)
+    println!("resources: {}", r.resources_in_report);
+    println!("{:<44} {:>9} {:>9}", "", "first", "repeat");
+    let row = |what: &str, first: String, repeat: String| {
+        println!("{what:<44} {first:>9} {repeat:>9}");
+    };
+    row(
+        "wall s",
+        format!("{:.2}", r.first.wall_s),
+        format!("{:.2}", r.repeat.wall_s),
     );
-    if let Some(last) = r.runs.last() {
-        println!(
-            "{:<44} {:>7}",
-            "API calls (last run), by operation", "calls"
+    row(
+        "CPU s",
+        format!("{:.2}", r.first.cpu_s),
+        format!("{:.2}", r.repeat.cpu_s),
+    );
+    row(
+        "peak RSS",
+        measure::human_kib(r.first.peak_rss_kib),
+        measure::human_kib(r.repeat.peak_rss_kib),
+    );
+    let last = |scan: Scan| r.runs.iter().rev().find(|run| run.scan == scan);
+    let (Some(first), Some(repeat)) = (last(Scan::First), last(Scan::Repeat)) else {
+        return;
+    };
+    println!("\nAPI calls (last run), by operation");
+    let ops: std::collections::BTreeSet<&String> =
+        first.calls.keys().chain(repeat.calls.keys()).collect();
+    let count = |run: &ScanRun, op: &str| run.calls.get(op).copied().unwrap_or(0);
+    for op in ops {
+        row(
+            op,
+            count(first, op).to_string(),
+            count(repeat, op).to_string(),
         );
-        for (op, n) in &last.calls {
-            println!("{op:<44} {n:>7}");
-        }
-        println!("{:<44} {:>7}", "total", last.calls.values().sum::<u64>());
     }
+    row(
+        "total",
+        first.calls.values().sum::<u64>().to_string(),
+        repeat.calls.values().sum::<u64>().to_string(),
+    );
 }
