@@ -11,7 +11,7 @@ use aws_sdk_iam::Client;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use serde_json::Value;
 
-use common::{Account, account, moto_url, onus, scan_json, status_of};
+use common::{Account, account, moto_url, scan_json, status_of};
 
 const ADMIN: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
@@ -321,23 +321,7 @@ async fn iam_snapshot_details() {
     seed_identities(&acct).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("snapshot.json");
-    let out = onus(
-        &acct,
-        &[
-            "collect",
-            "aws",
-            "--regions",
-            "eu-west-1",
-            "-q",
-            "-o",
-            path.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::collect(&acct, &path, &["-q"]);
     let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let iam = &snapshot["aws"]["accounts"][0]["iam"];
     let find = |list: &str, name: &str| -> Value {
@@ -490,23 +474,7 @@ async fn snapshot_never_holds_secret_access_keys() {
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("snapshot.json");
-    let out = onus(
-        &acct,
-        &[
-            "collect",
-            "aws",
-            "--regions",
-            "eu-west-1",
-            "-q",
-            "-o",
-            path.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::collect(&acct, &path, &["-q"]);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(&key_id), "the key itself is collected");
     assert!(
@@ -524,12 +492,9 @@ async fn snapshot_never_holds_secret_access_keys() {
 }
 
 /// How many `onus: call OPERATION` lines `-v` wrote for `operation`.
-fn calls(stderr: &[u8], operation: &str) -> usize {
+fn calls(stderr: &str, operation: &str) -> usize {
     let line = format!("onus: call {operation}");
-    String::from_utf8_lossy(stderr)
-        .lines()
-        .filter(|l| *l == line)
-        .count()
+    stderr.lines().filter(|l| *l == line).count()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -547,29 +512,10 @@ async fn a_credential_report_this_scan_generated_replaces_per_user_calls_and_an_
     let dir = tempfile::tempdir().unwrap();
     let collect = |name: &str| {
         let path = dir.path().join(name);
-        let out = onus(
-            &acct,
-            &[
-                "collect",
-                "aws",
-                "--regions",
-                "eu-west-1",
-                "-v",
-                "-o",
-                path.to_str().unwrap(),
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let log = common::collect(&acct, &path, &["-v"]);
         let snapshot: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        (
-            snapshot["aws"]["accounts"][0]["iam"]["users"].clone(),
-            out.stderr,
-        )
+        (snapshot["aws"]["accounts"][0]["iam"]["users"].clone(), log)
     };
 
     // First scan of the account: GenerateCredentialReport starts a new report, so its rows are

@@ -13,7 +13,7 @@ use aws_sdk_iam::Client;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use serde_json::Value;
 
-use common::{account, moto_url, onus, scan_json};
+use common::{account, moto_url, scan_json};
 
 const SUPPORT: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"SupportTools","Effect":"Allow","Action":["iam:UpdateLoginProfile","iam:CreateAccessKey","iam:ListUsers"],"Resource":"arn:aws:iam::*:user/*"}]}"#;
 const SELF_SERVICE: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"OwnCredentials","Effect":"Allow","Action":["iam:UpdateLoginProfile","iam:CreateAccessKey"],"Resource":"arn:aws:iam::*:user/${aws:username}"}]}"#;
@@ -194,24 +194,7 @@ async fn takeover_rights_and_trust_weaknesses() {
     let dir = tempfile::tempdir().expect("tempdir");
     let snapshot = dir.path().join("snap.json");
     let report = dir.path().join("report.md");
-    let out = onus(
-        &acct,
-        &[
-            "collect",
-            "aws",
-            "--regions",
-            "eu-west-1",
-            "-q",
-            "--output",
-            snapshot.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::collect(&acct, &snapshot, &["-q"]);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_onus"))
         .args([
             "evaluate",

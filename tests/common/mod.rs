@@ -106,6 +106,19 @@ pub fn onus(account: &Account, args: &[&str]) -> Output {
         .expect("run onus")
 }
 
+/// `onus collect aws --regions eu-west-1 -o PATH` and `extra` (e.g. `-q`), with this account's
+/// credentials; panics with onus's standard error unless it exits 0, and returns that error
+/// output (the `-v` call log, when asked for).
+pub fn collect(account: &Account, path: &std::path::Path, extra: &[&str]) -> String {
+    let path = path.to_str().expect("a UTF-8 path");
+    let mut args = vec!["collect", "aws", "--regions", REGION, "-o", path];
+    args.extend_from_slice(extra);
+    let out = onus(account, &args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "onus collect failed: {stderr}");
+    stderr
+}
+
 /// `onus scan aws -f json` and the parsed results; panics with stderr when it errors.
 pub fn scan_json(account: &Account, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["scan", "aws", "--format", "json", "-q"];
