@@ -28,7 +28,9 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 #[cfg(any(feature = "aws", feature = "azure"))]
 fn summary(snapshot: &Snapshot, what: &str, calls: u64, started: std::time::Instant) {
-    let resources = crate::analyze::inventory(snapshot).len();
+    let facts = crate::analyze::iam::SnapshotFacts::default();
+    // Counting needs no facts: field maps are never built here.
+    let resources = crate::analyze::inventory::pending(snapshot, &facts).len();
     eprintln!(
         "onus: collected {resources} resources from {what} {} as {} in {} region(s): {calls} API calls in {:.1}s; {} coverage gap(s)",
         snapshot.accounts.join(", "),

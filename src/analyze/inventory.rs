@@ -1,13 +1,16 @@
 //! The inventory: every resource of a snapshot as a uniform view (kind, id, name, place and a
 //! field map) that rules read, with cross-resource facts joined in (a VPC's flow logs, a
-//! subnet's route to the internet, a group's members).
+//! subnet's route to the internet, a group's members). A resource's field map is built only
+//! when something reads it ([`Pending::build`]), so evaluation can build, read and drop each
+//! map in parallel instead of holding every map of the snapshot at once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
-use super::iam::view;
+use super::iam::{Facts, SnapshotFacts, view};
 use super::kinds::{self, Kind};
 use crate::snapshot::{
     AwsAccount, AwsRegion, Bucket, CoverageGap, PasswordPolicy, RouteTable, Snapshot, Subnet,
@@ -27,12 +30,62 @@ pub struct Resource {
     pub data: Map<String, Json>,
 }
 
-/// Every resource of the snapshot, in a deterministic order.
+/// The facts of an account's principals, by ARN.
+type AccountFacts = HashMap<String, Facts>;
+
+/// Builds a resource's field map.
+type BuildFields<'s> = Box<dyn FnOnce() -> Map<String, Json> + Send + 's>;
+
+/// A resource whose place and names are known and whose field map is built on demand.
+pub struct Pending<'s> {
+    pub kind: &'static Kind,
+    pub id: String,
+    pub name: String,
+    pub account: &'s str,
+    pub region: Option<&'s str>,
+    fields: BuildFields<'s>,
+}
+
+impl Pending<'_> {
+    /// The resource with its field map.
+    pub fn build(self) -> Resource {
+        Resource {
+            kind: self.kind,
+            id: self.id,
+            name: self.name,
+            account: self.account.to_owned(),
+            region: self.region.map(str::to_owned),
+            data: (self.fields)(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Pending<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("kind", &self.kind.name)
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every resource of the snapshot with its field map, in a deterministic order.
 pub fn inventory(snapshot: &Snapshot) -> Vec<Resource> {
+    let facts = SnapshotFacts::of(snapshot);
+    pending(snapshot, &facts)
+        .into_iter()
+        .map(Pending::build)
+        .collect()
+}
+
+/// Every resource of the snapshot, field maps not yet built, in a deterministic order;
+/// `facts` are the snapshot's IAM facts ([`SnapshotFacts::of`]).
+pub fn pending<'s>(snapshot: &'s Snapshot, facts: &SnapshotFacts) -> Vec<Pending<'s>> {
     let mut out = Vec::new();
     if let Some(aws) = &snapshot.aws {
         for account in &aws.accounts {
-            aws_account(account, &snapshot.coverage_gaps, &mut out);
+            let facts = facts.account(&account.account_id);
+            aws_account(account, facts, &snapshot.coverage_gaps, &mut out);
         }
     }
     if let Some(azure) = &snapshot.azure {
@@ -48,28 +101,29 @@ pub(crate) fn to_map<T: Serialize>(value: &T) -> Map<String, Json> {
     }
 }
 
-pub(crate) struct Push<'a> {
-    pub out: &'a mut Vec<Resource>,
-    pub account: &'a str,
+pub(crate) struct Push<'o, 's> {
+    pub out: &'o mut Vec<Pending<'s>>,
+    pub account: &'s str,
 }
 
-impl Push<'_> {
+impl<'s> Push<'_, 's> {
+    /// Adds a resource whose field map `fields` builds.
     pub fn add(
         &mut self,
         kind: &str,
         id: String,
         name: String,
-        region: Option<&str>,
-        data: Map<String, Json>,
+        region: Option<&'s str>,
+        fields: impl FnOnce() -> Map<String, Json> + Send + 's,
     ) {
         let kind = kinds::get(kind).unwrap_or_else(|| unreachable_kind(kind));
-        self.out.push(Resource {
+        self.out.push(Pending {
             kind,
             id,
             name,
-            account: self.account.to_owned(),
-            region: region.map(str::to_owned),
-            data,
+            account: self.account,
+            region,
+            fields: Box::new(fields),
         });
     }
 }
@@ -88,10 +142,15 @@ fn name_tag(tags: &BTreeMap<String, String>, fallback: &str) -> String {
         .unwrap_or_else(|| fallback.to_owned())
 }
 
-fn aws_account(account: &AwsAccount, gaps: &[CoverageGap], out: &mut Vec<Resource>) {
+fn aws_account<'s>(
+    account: &'s AwsAccount,
+    facts: Arc<AccountFacts>,
+    gaps: &'s [CoverageGap],
+    out: &mut Vec<Pending<'s>>,
+) {
     let acct = account.account_id.as_str();
     let mut push = Push { out, account: acct };
-    iam(acct, account, gaps, &mut push);
+    iam(acct, account, facts, gaps, &mut push);
     s3(acct, account, &mut push);
     cloudtrail(acct, account, &mut push);
     for (region, data) in &account.regions {
@@ -99,24 +158,31 @@ fn aws_account(account: &AwsAccount, gaps: &[CoverageGap], out: &mut Vec<Resourc
     }
 }
 
-fn iam(acct: &str, account: &AwsAccount, gaps: &[CoverageGap], push: &mut Push<'_>) {
+fn iam<'s>(
+    acct: &'s str,
+    account: &'s AwsAccount,
+    facts: Arc<AccountFacts>,
+    gaps: &'s [CoverageGap],
+    push: &mut Push<'_, 's>,
+) {
     let (alias, iam) = (account.alias.as_deref(), &account.iam);
-    let facts = super::iam::account_facts(acct, iam);
-    let mut root = to_map(&iam.root);
-    root.insert("account_summary".into(), json!(iam.account_summary));
     let root_arn = if iam.root.arn.is_empty() {
         format!("arn:aws:iam::{acct}:root")
     } else {
         iam.root.arn.clone()
     };
-    push.add("aws.iam.root", root_arn, "root user".into(), None, root);
+    push.add("aws.iam.root", root_arn, "root user".into(), None, || {
+        let mut root = to_map(&iam.root);
+        root.insert("account_summary".into(), json!(iam.account_summary));
+        root
+    });
 
     push.add(
         "aws.iam.password_policy",
         format!("arn:aws:iam::{acct}:account-password-policy"),
         "account password policy".into(),
         None,
-        password_policy_view(iam.password_policy.as_ref()),
+        || password_policy_view(iam.password_policy.as_ref()),
     );
 
     let support_roles: Vec<&str> = iam
@@ -138,57 +204,65 @@ fn iam(acct: &str, account: &AwsAccount, gaps: &[CoverageGap], push: &mut Push<'
         ),
         None,
         {
-            let mut data = to_map(&json!({
-                "alias": alias,
-                "support_roles": support_roles,
-                "user_count": iam.users.len(),
-                "role_count": iam.roles.len(),
-            }));
-            data.extend(view::account_fields(account, &facts, gaps));
-            data
+            let facts = Arc::clone(&facts);
+            move || {
+                let mut data = to_map(&json!({
+                    "alias": alias,
+                    "support_roles": support_roles,
+                    "user_count": iam.users.len(),
+                    "role_count": iam.roles.len(),
+                }));
+                data.extend(view::account_fields(account, &facts, gaps));
+                data
+            }
         },
     );
 
     for user in &iam.users {
-        let mut data = to_map(user);
-        data.extend(view::user_fields(user, facts.get(&user.arn)));
+        let facts = Arc::clone(&facts);
         push.add(
             "aws.iam.user",
             user.arn.clone(),
             user.name.clone(),
             None,
-            data,
+            move || {
+                let mut data = to_map(user);
+                data.extend(view::user_fields(user, facts.get(&user.arn)));
+                data
+            },
         );
     }
-    let members = index(
-        iam.users
-            .iter()
-            .flat_map(|u| u.groups.iter().map(move |g| (g.as_str(), u.name.as_str()))),
-    );
+    let members =
+        Arc::new(index(iam.users.iter().flat_map(|u| {
+            u.groups.iter().map(move |g| (g.as_str(), u.name.as_str()))
+        })));
     for group in &iam.groups {
-        let mut data = to_map(group);
-        let members = members
-            .get(group.name.as_str())
-            .cloned()
-            .unwrap_or_default();
-        data.insert("members".into(), json!(members));
+        let members = Arc::clone(&members);
         push.add(
             "aws.iam.group",
             group.arn.clone(),
             group.name.clone(),
             None,
-            data,
+            move || {
+                let mut data = to_map(group);
+                let members = members.get(group.name.as_str());
+                data.insert("members".into(), json!(members.unwrap_or(&Vec::new())));
+                data
+            },
         );
     }
     for role in &iam.roles {
-        let mut data = to_map(role);
-        data.extend(view::role_fields(role, acct, facts.get(&role.arn)));
+        let facts = Arc::clone(&facts);
         push.add(
             "aws.iam.role",
             role.arn.clone(),
             role.name.clone(),
             None,
-            data,
+            move || {
+                let mut data = to_map(role);
+                data.extend(view::role_fields(role, acct, facts.get(&role.arn)));
+                data
+            },
         );
     }
     for policy in &iam.policies {
@@ -197,7 +271,7 @@ fn iam(acct: &str, account: &AwsAccount, gaps: &[CoverageGap], push: &mut Push<'
             policy.arn.clone(),
             policy.name.clone(),
             None,
-            to_map(policy),
+            || to_map(policy),
         );
     }
 }
@@ -214,13 +288,13 @@ pub(crate) fn password_policy_view(policy: Option<&PasswordPolicy>) -> Map<Strin
     data
 }
 
-fn s3(acct: &str, account: &AwsAccount, push: &mut Push<'_>) {
+fn s3<'s>(acct: &str, account: &'s AwsAccount, push: &mut Push<'_, 's>) {
     push.add(
         "aws.s3.account",
         format!("arn:aws:s3:::{acct}/account-settings"),
         "S3 account settings".into(),
         None,
-        to_map(&json!({ "public_access_block": account.s3.account_public_access_block })),
+        || to_map(&json!({ "public_access_block": account.s3.account_public_access_block })),
     );
     for bucket in &account.s3.buckets {
         push.add(
@@ -228,7 +302,7 @@ fn s3(acct: &str, account: &AwsAccount, push: &mut Push<'_>) {
             bucket.arn.clone(),
             bucket.name.clone(),
             Some(&bucket.region),
-            bucket_view(bucket),
+            || bucket_view(bucket),
         );
     }
 }
@@ -237,13 +311,13 @@ pub(crate) fn bucket_view(bucket: &Bucket) -> Map<String, Json> {
     to_map(bucket)
 }
 
-fn cloudtrail(acct: &str, account: &AwsAccount, push: &mut Push<'_>) {
+fn cloudtrail<'s>(acct: &str, account: &'s AwsAccount, push: &mut Push<'_, 's>) {
     push.add(
         "aws.cloudtrail.account",
         format!("arn:aws:cloudtrail::{acct}:trails"),
         "CloudTrail for the account".into(),
         None,
-        to_map(&json!({ "trails": account.cloudtrail })),
+        || to_map(&json!({ "trails": account.cloudtrail })),
     );
     for trail in &account.cloudtrail {
         push.add(
@@ -251,7 +325,7 @@ fn cloudtrail(acct: &str, account: &AwsAccount, push: &mut Push<'_>) {
             trail.arn.clone(),
             trail.name.clone(),
             Some(&trail.home_region),
-            to_map(trail),
+            || to_map(trail),
         );
     }
 }
@@ -313,86 +387,115 @@ fn routes_to_internet(table: &RouteTable) -> bool {
     })
 }
 
-fn aws_region(acct: &str, region: &str, data: &AwsRegion, push: &mut Push<'_>) {
+/// What a region's views join in from other resources of the region.
+struct RegionJoins<'s> {
+    tables: RouteTables<'s>,
+    public_subnets: BTreeSet<&'s str>,
+    flow_logs: HashMap<&'s str, Vec<&'s crate::snapshot::FlowLog>>,
+    igws: HashMap<&'s str, Vec<&'s str>>,
+    sg_instances: HashMap<&'s str, Vec<&'s str>>,
+}
+
+impl<'s> RegionJoins<'s> {
+    fn new(data: &'s AwsRegion) -> Self {
+        let tables = RouteTables::new(&data.route_tables);
+        let public_subnets = data
+            .subnets
+            .iter()
+            .filter(|s| tables.for_subnet(s).is_some_and(routes_to_internet))
+            .map(|s| s.id.as_str())
+            .collect();
+        RegionJoins {
+            public_subnets,
+            tables,
+            flow_logs: index(data.flow_logs.iter().map(|f| (f.resource_id.as_str(), f))),
+            igws: index(
+                data.internet_gateways
+                    .iter()
+                    .flat_map(|g| g.vpc_ids.iter().map(move |v| (v.as_str(), g.id.as_str()))),
+            ),
+            sg_instances: index(data.instances.iter().flat_map(|i| {
+                i.security_groups
+                    .iter()
+                    .map(move |g| (g.as_str(), i.id.as_str()))
+            })),
+        }
+    }
+}
+
+fn aws_region<'s>(acct: &str, region: &'s str, data: &'s AwsRegion, push: &mut Push<'_, 's>) {
     let arn = |kind: &str, id: &str| format!("arn:aws:ec2:{region}:{acct}:{kind}/{id}");
-    let tables = RouteTables::new(&data.route_tables);
-    let public_subnets: BTreeSet<&str> = data
-        .subnets
-        .iter()
-        .filter(|s| tables.for_subnet(s).is_some_and(routes_to_internet))
-        .map(|s| s.id.as_str())
-        .collect();
-    let flow_logs = index(data.flow_logs.iter().map(|f| (f.resource_id.as_str(), f)));
-    let igws = index(
-        data.internet_gateways
-            .iter()
-            .flat_map(|g| g.vpc_ids.iter().map(move |v| (v.as_str(), g.id.as_str()))),
-    );
-    let sg_instances = index(data.instances.iter().flat_map(|i| {
-        i.security_groups
-            .iter()
-            .map(move |g| (g.as_str(), i.id.as_str()))
-    }));
+    let joins = Arc::new(RegionJoins::new(data));
 
     for vpc in &data.vpcs {
-        let mut view = to_map(vpc);
-        let vpc_flow_logs = flow_logs.get(vpc.id.as_str()).cloned().unwrap_or_default();
-        view.insert("flow_logs".into(), json!(vpc_flow_logs));
-        let vpc_igws = igws.get(vpc.id.as_str()).cloned().unwrap_or_default();
-        view.insert("internet_gateway_ids".into(), json!(vpc_igws));
+        let joins = Arc::clone(&joins);
         push.add(
             "aws.ec2.vpc",
             arn("vpc", &vpc.id),
             name_tag(&vpc.tags, &vpc.id),
             Some(region),
-            view,
+            move || {
+                let mut view = to_map(vpc);
+                let flow_logs = joins.flow_logs.get(vpc.id.as_str());
+                view.insert("flow_logs".into(), json!(flow_logs.unwrap_or(&Vec::new())));
+                let igws = joins.igws.get(vpc.id.as_str());
+                view.insert(
+                    "internet_gateway_ids".into(),
+                    json!(igws.unwrap_or(&Vec::new())),
+                );
+                view
+            },
         );
     }
     for subnet in &data.subnets {
-        let mut view = to_map(subnet);
-        let table = tables.for_subnet(subnet);
-        view.insert("route_table_id".into(), json!(table.map(|t| &t.id)));
-        view.insert(
-            "routes_to_internet".into(),
-            json!(public_subnets.contains(subnet.id.as_str())),
-        );
+        let joins = Arc::clone(&joins);
         push.add(
             "aws.ec2.subnet",
             arn("subnet", &subnet.id),
             name_tag(&subnet.tags, &subnet.id),
             Some(region),
-            view,
+            move || {
+                let mut view = to_map(subnet);
+                let table = joins.tables.for_subnet(subnet);
+                view.insert("route_table_id".into(), json!(table.map(|t| &t.id)));
+                view.insert(
+                    "routes_to_internet".into(),
+                    json!(joins.public_subnets.contains(subnet.id.as_str())),
+                );
+                view
+            },
         );
     }
     for table in &data.route_tables {
-        let mut view = to_map(table);
-        view.insert(
-            "routes_to_internet".into(),
-            json!(routes_to_internet(table)),
-        );
         push.add(
             "aws.ec2.route_table",
             arn("route-table", &table.id),
             name_tag(&table.tags, &table.id),
             Some(region),
-            view,
+            || {
+                let mut view = to_map(table);
+                view.insert(
+                    "routes_to_internet".into(),
+                    json!(routes_to_internet(table)),
+                );
+                view
+            },
         );
     }
     for sg in &data.security_groups {
-        let mut view = to_map(sg);
-        view.insert("is_default".into(), json!(sg.name == "default"));
-        let users = sg_instances
-            .get(sg.id.as_str())
-            .cloned()
-            .unwrap_or_default();
-        view.insert("instance_ids".into(), json!(users));
-        let name = format!("{} ({})", sg.name, sg.id);
+        let joins = Arc::clone(&joins);
         push.add(
             "aws.ec2.security_group",
             arn("security-group", &sg.id),
-            name,
+            format!("{} ({})", sg.name, sg.id),
             Some(region),
-            view,
+            move || {
+                let mut view = to_map(sg);
+                view.insert("is_default".into(), json!(sg.name == "default"));
+                let users = joins.sg_instances.get(sg.id.as_str());
+                view.insert("instance_ids".into(), json!(users.unwrap_or(&Vec::new())));
+                view
+            },
         );
     }
     for acl in &data.network_acls {
@@ -401,22 +504,25 @@ fn aws_region(acct: &str, region: &str, data: &AwsRegion, push: &mut Push<'_>) {
             arn("network-acl", &acl.id),
             name_tag(&acl.tags, &acl.id),
             Some(region),
-            to_map(acl),
+            || to_map(acl),
         );
     }
     for instance in &data.instances {
-        let mut view = to_map(instance);
-        let public = instance
-            .subnet_id
-            .as_deref()
-            .is_some_and(|s| public_subnets.contains(s));
-        view.insert("in_public_subnet".into(), json!(public));
+        let joins = Arc::clone(&joins);
         push.add(
             "aws.ec2.instance",
             arn("instance", &instance.id),
             name_tag(&instance.tags, &instance.id),
             Some(region),
-            view,
+            move || {
+                let mut view = to_map(instance);
+                let public = instance
+                    .subnet_id
+                    .as_deref()
+                    .is_some_and(|s| joins.public_subnets.contains(s));
+                view.insert("in_public_subnet".into(), json!(public));
+                view
+            },
         );
     }
     push.add(
@@ -424,24 +530,26 @@ fn aws_region(acct: &str, region: &str, data: &AwsRegion, push: &mut Push<'_>) {
         format!("arn:aws:ec2:{region}:{acct}:account-settings"),
         format!("EC2 settings in {region}"),
         Some(region),
-        to_map(&json!({
-            "ebs_encryption_by_default": data.ebs_encryption_by_default,
-            "instance_count": data.instances.len(),
-        })),
+        || {
+            to_map(&json!({
+                "ebs_encryption_by_default": data.ebs_encryption_by_default,
+                "instance_count": data.instances.len(),
+            }))
+        },
     );
     push.add(
         "aws.guardduty.region",
         format!("arn:aws:guardduty:{region}:{acct}:detectors"),
         format!("GuardDuty in {region}"),
         Some(region),
-        to_map(&json!({ "detectors": data.guardduty_detectors })),
+        || to_map(&json!({ "detectors": data.guardduty_detectors })),
     );
     push.add(
         "aws.config.region",
         format!("arn:aws:config:{region}:{acct}:recorders"),
         format!("AWS Config in {region}"),
         Some(region),
-        to_map(&json!({ "recorders": data.config_recorders })),
+        || to_map(&json!({ "recorders": data.config_recorders })),
     );
 }
 

@@ -13,6 +13,7 @@ use serde_json::Value as Json;
 use super::RuleSet;
 use super::helpers::{COLLECTED_AT, ENV};
 use super::rule::Rule;
+use crate::analyze::iam::SnapshotFacts;
 use crate::analyze::{Resource, inventory};
 use crate::finding::{Finding, ResourceRef, Status};
 use crate::matrix::{Cell, Matrix};
@@ -46,6 +47,8 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     pub issues: Vec<EvalIssue>,
     pub resources: usize,
+    /// The IAM facts the rules read, for the report's privileged-access section.
+    pub iam_facts: SnapshotFacts,
 }
 
 /// Evaluates `rules` over `snapshot`, placing each result on `matrix`.
@@ -86,7 +89,9 @@ pub fn evaluate_rules(
             cell: Arc::new(cell),
         })
         .collect();
-    let mut resources = inventory(snapshot);
+    let iam_facts = SnapshotFacts::of(snapshot);
+    let pending = inventory::pending(snapshot, &iam_facts);
+    let resources = pending.len();
     let collected_at = Value::from(
         snapshot
             .collected_at
@@ -106,19 +111,21 @@ pub fn evaluate_rules(
         by_kind.entry(rule.kind.name).or_default().push(i);
     }
 
-    // Resource by resource: its fields move into a context that every rule of its kind reads,
-    // and that is dropped before the next resource, so converted fields never pile up.
-    let (mut findings, mut issues) = resources
-        .par_iter_mut()
+    // Resource by resource, in parallel: its field map is built, moved into a context that
+    // every rule of its kind reads, and dropped before the next resource, so field maps never
+    // pile up.
+    let (mut findings, mut issues) = pending
+        .into_par_iter()
         .fold(
             || (Vec::new(), Vec::new()),
-            |mut acc: (Vec<Finding>, Vec<EvalIssue>), r| {
-                let Some(indices) = by_kind.get(r.kind.name) else {
+            |mut acc: (Vec<Finding>, Vec<EvalIssue>), p| {
+                let Some(indices) = by_kind.get(p.kind.name) else {
                     return acc;
                 };
+                let mut r = p.build();
                 let data = std::mem::take(&mut r.data);
                 // What evaluation reads from the resource itself stays there: its tags (for
-                // waivers) and the facts the analysis could not derive (for not-assessed).
+                // the results) and the facts the analysis could not derive (for not-assessed).
                 for keep in ["tags", "unknown_facts"] {
                     if let Some(v) = data.get(keep) {
                         r.data.insert(keep.to_owned(), v.clone());
@@ -136,7 +143,7 @@ pub fn evaluate_rules(
                     let on = On {
                         rule: rules[i],
                         shared: &shared[i],
-                        resource: r,
+                        resource: &r,
                         shared_ref: &resource,
                     };
                     let outcome =
@@ -165,7 +172,8 @@ pub fn evaluate_rules(
     Ok(Evaluation {
         findings,
         issues,
-        resources: resources.len(),
+        resources,
+        iam_facts,
     })
 }
 

@@ -372,7 +372,7 @@ impl<'a> Report<'a> {
                 .iter()
                 .map(|r| (r.id.clone(), RuleInfo::of(r)))
                 .collect(),
-            privileged: Some(super::privileged::section(snapshot)),
+            privileged: Some(super::privileged::section(snapshot, &evaluation.iam_facts)),
         };
         Report::assemble(parts, env!("CARGO_PKG_VERSION").to_owned(), matrix, options)
     }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analyze::iam::escalation::Step;
 use crate::analyze::iam::facts::{Facts, TakeoverTarget};
-use crate::analyze::iam::{account_facts, view};
+use crate::analyze::iam::{SnapshotFacts, view};
 use crate::snapshot::{AwsAccount, Role, Snapshot, User};
 
 /// The section, as templates read it (`privileged`).
@@ -232,7 +232,7 @@ fn identity(
 }
 
 /// Builds the section from the snapshot.
-pub fn section(snapshot: &Snapshot) -> PrivilegedSection {
+pub fn section(snapshot: &Snapshot, facts: &SnapshotFacts) -> PrivilegedSection {
     if let Some(azure) = &snapshot.azure {
         return super::privileged_azure::section(azure, &snapshot.coverage_gaps);
     }
@@ -250,7 +250,7 @@ pub fn section(snapshot: &Snapshot) -> PrivilegedSection {
     let mut unknown = Vec::new();
     let mut accounts = Vec::new();
     for account in &aws.accounts {
-        let facts = account_facts(&account.account_id, &account.iam);
+        let facts = facts.account(&account.account_id);
         let principals = (account.iam.users.iter().map(Principal::User))
             .chain(account.iam.roles.iter().map(Principal::Role));
         for principal in principals {

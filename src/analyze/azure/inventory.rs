@@ -10,7 +10,7 @@ use serde_json::{Map, Value as Json, json};
 use super::entra::{self, PrivilegedHolder};
 use super::roles;
 use super::{resource_group, scope_level};
-use crate::analyze::inventory::{Push, Resource, to_map};
+use crate::analyze::inventory::{Pending, Push, to_map};
 use crate::snapshot::{
     AzureResources, DiagnosticSetting, EntraTenant, EntraUser, ScheduleInstance, Subscription,
 };
@@ -28,7 +28,7 @@ pub const DEFENDER_PLANS: &[&str] = &[
 /// Activity-log categories an export must carry to be useful for detection (CIS Azure 6.1.2).
 const ACTIVITY_LOG_CATEGORIES: &[&str] = &["Administrative", "Alert", "Policy", "Security"];
 
-pub fn azure(azure: &AzureResources, out: &mut Vec<Resource>) {
+pub fn azure<'s>(azure: &'s AzureResources, out: &mut Vec<Pending<'s>>) {
     for tenant in &azure.tenants {
         let mut push = Push {
             out,
@@ -48,19 +48,23 @@ pub fn azure(azure: &AzureResources, out: &mut Vec<Resource>) {
 
 /// Adds a view, giving every Azure view `name` and (where it has one) `location` fields for
 /// rule messages.
-fn add(
-    push: &mut Push<'_>,
+fn add<'s>(
+    push: &mut Push<'_, 's>,
     kind: &str,
     id: String,
     name: String,
-    location: Option<&str>,
-    mut data: Map<String, Json>,
+    location: Option<&'s str>,
+    fields: impl FnOnce() -> Map<String, Json> + Send + 's,
 ) {
-    data.entry("name").or_insert_with(|| json!(name));
-    if let Some(l) = location {
-        data.entry("location").or_insert_with(|| json!(l));
-    }
-    push.add(kind, id, name, location, data);
+    let shown = name.clone();
+    push.add(kind, id, name, location, move || {
+        let mut data = fields();
+        data.entry("name").or_insert_with(|| json!(shown));
+        if let Some(l) = location {
+            data.entry("location").or_insert_with(|| json!(l));
+        }
+        data
+    });
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -98,7 +102,11 @@ pub fn exports_activity_log(setting: &DiagnosticSetting) -> bool {
     has_destination && ACTIVITY_LOG_CATEGORIES.iter().all(|c| enabled(c))
 }
 
-fn subscription(sub: &Subscription, names: &BTreeMap<String, String>, push: &mut Push<'_>) {
+fn subscription<'s>(
+    sub: &'s Subscription,
+    names: &BTreeMap<String, String>,
+    push: &mut Push<'_, 's>,
+) {
     let sid = &sub.subscription_id;
     let mut plans: BTreeMap<String, String> = DEFENDER_PLANS
         .iter()
@@ -123,7 +131,8 @@ fn subscription(sub: &Subscription, names: &BTreeMap<String, String>, push: &mut
             format!("{} ({sid})", sub.display_name)
         },
         None,
-        to_map(&json!({
+        move || {
+            to_map(&json!({
             "subscription_id": sid,
             "display_name": sub.display_name,
             "state": sub.state,
@@ -131,7 +140,8 @@ fn subscription(sub: &Subscription, names: &BTreeMap<String, String>, push: &mut
             "diagnostic_settings": sub.diagnostic_settings,
             "activity_log_exports": exports,
             "defender_plans": plans,
-        })),
+            }))
+        },
     );
     role_assignments(sub, names, push);
     for def in sub
@@ -139,39 +149,43 @@ fn subscription(sub: &Subscription, names: &BTreeMap<String, String>, push: &mut
         .iter()
         .filter(|d| same(&d.role_type, "CustomRole"))
     {
-        let flat = |f: fn(&crate::snapshot::RolePermission) -> &Vec<String>| -> Vec<&str> {
-            def.permissions
-                .iter()
-                .flat_map(|p| f(p).iter().map(String::as_str))
-                .collect()
-        };
         add(
             push,
             "azure.authorization.custom_role",
             def.id.clone(),
             def.role_name.clone(),
             None,
-            to_map(&json!({
-                "role_name": def.role_name,
-                "description": def.description,
-                "assignable_scopes": def.assignable_scopes,
-                "actions": flat(|p| &p.actions),
-                "not_actions": flat(|p| &p.not_actions),
-                "data_actions": flat(|p| &p.data_actions),
-            })),
+            move || {
+                let flat = |f: fn(&crate::snapshot::RolePermission) -> &Vec<String>| -> Vec<&str> {
+                    def.permissions
+                        .iter()
+                        .flat_map(|p| f(p).iter().map(String::as_str))
+                        .collect()
+                };
+                to_map(&json!({
+                    "role_name": def.role_name,
+                    "description": def.description,
+                    "assignable_scopes": def.assignable_scopes,
+                    "actions": flat(|p| &p.actions),
+                    "not_actions": flat(|p| &p.not_actions),
+                    "data_actions": flat(|p| &p.data_actions),
+                }))
+            },
         );
     }
     network(sub, push);
     for account in &sub.storage_accounts {
-        let mut data = to_map(account);
-        data.insert("resource_group".into(), json!(resource_group(&account.id)));
         add(
             push,
             "azure.storage.account",
             account.id.clone(),
             account.name.clone(),
             Some(&account.location),
-            data,
+            move || {
+                let mut data = to_map(account);
+                data.insert("resource_group".into(), json!(resource_group(&account.id)));
+                data
+            },
         );
     }
 }
@@ -185,7 +199,11 @@ fn pim_state(instance: Option<&ScheduleInstance>) -> &'static str {
     }
 }
 
-fn role_assignments(sub: &Subscription, names: &BTreeMap<String, String>, push: &mut Push<'_>) {
+fn role_assignments<'s>(
+    sub: &'s Subscription,
+    names: &BTreeMap<String, String>,
+    push: &mut Push<'_, 's>,
+) {
     for a in &sub.role_assignments {
         let guid = roles::definition_guid(&a.role_definition_id);
         let definition = sub
@@ -201,7 +219,7 @@ fn role_assignments(sub: &Subscription, names: &BTreeMap<String, String>, push: 
                 .as_deref()
                 .is_some_and(|o| same(o, &a.id))
         });
-        let principal_name = names.get(&a.principal_id.to_ascii_lowercase());
+        let principal_name = names.get(&a.principal_id.to_ascii_lowercase()).cloned();
         add(
             push,
             "azure.authorization.role_assignment",
@@ -209,11 +227,12 @@ fn role_assignments(sub: &Subscription, names: &BTreeMap<String, String>, push: 
             format!(
                 "{role_name} for {} {} at {}",
                 a.principal_type,
-                principal_name.unwrap_or(&a.principal_id),
+                principal_name.as_ref().unwrap_or(&a.principal_id),
                 a.scope
             ),
             None,
-            to_map(&json!({
+            move || {
+                to_map(&json!({
                 "scope": a.scope,
                 "scope_level": scope_level(&a.scope),
                 "role_definition_id": a.role_definition_id,
@@ -226,13 +245,14 @@ fn role_assignments(sub: &Subscription, names: &BTreeMap<String, String>, push: 
                 "condition": a.condition,
                 "pim": pim_state(instance),
                 "end": instance.and_then(|i| i.end),
-            })),
+                }))
+            },
         );
     }
 }
 
-fn network(sub: &Subscription, push: &mut Push<'_>) {
-    let enabled_logs = |target: &str| -> Vec<&str> {
+fn network<'s>(sub: &'s Subscription, push: &mut Push<'_, 's>) {
+    let enabled_logs = move |target: &str| -> Vec<&'s str> {
         sub.flow_logs
             .iter()
             .filter(|f| f.enabled && same(&f.target_resource_id, target))
@@ -240,16 +260,18 @@ fn network(sub: &Subscription, push: &mut Push<'_>) {
             .collect()
     };
     for nsg in &sub.network_security_groups {
-        let mut data = to_map(nsg);
-        data.insert("resource_group".into(), json!(resource_group(&nsg.id)));
-        data.insert("flow_logs".into(), json!(enabled_logs(&nsg.id)));
         add(
             push,
             "azure.network.nsg",
             nsg.id.clone(),
             nsg.name.clone(),
             Some(&nsg.location),
-            data,
+            move || {
+                let mut data = to_map(nsg);
+                data.insert("resource_group".into(), json!(resource_group(&nsg.id)));
+                data.insert("flow_logs".into(), json!(enabled_logs(&nsg.id)));
+                data
+            },
         );
     }
     for vnet in &sub.virtual_networks {
@@ -270,13 +292,15 @@ fn network(sub: &Subscription, push: &mut Push<'_>) {
             vnet.id.clone(),
             vnet.name.clone(),
             Some(&vnet.location),
-            to_map(&json!({
-                "resource_group": resource_group(&vnet.id),
-                "address_prefixes": vnet.address_prefixes,
-                "subnets": vnet.subnets.iter().map(|s| &s.name).collect::<Vec<_>>(),
-                "flow_logs": logs,
-                "tags": vnet.tags,
-            })),
+            move || {
+                to_map(&json!({
+                    "resource_group": resource_group(&vnet.id),
+                    "address_prefixes": vnet.address_prefixes,
+                    "subnets": vnet.subnets.iter().map(|s| &s.name).collect::<Vec<_>>(),
+                    "flow_logs": logs,
+                    "tags": vnet.tags,
+                }))
+            },
         );
         for subnet in &vnet.subnets {
             add(
@@ -285,28 +309,32 @@ fn network(sub: &Subscription, push: &mut Push<'_>) {
                 subnet.id.clone(),
                 format!("{}/{}", vnet.name, subnet.name),
                 Some(&vnet.location),
-                to_map(&json!({
-                    "name": subnet.name,
-                    "virtual_network": vnet.name,
-                    "address_prefixes": subnet.address_prefixes,
-                    "network_security_group_id": subnet.network_security_group_id,
-                })),
+                move || {
+                    to_map(&json!({
+                        "name": subnet.name,
+                        "virtual_network": vnet.name,
+                        "address_prefixes": subnet.address_prefixes,
+                        "network_security_group_id": subnet.network_security_group_id,
+                    }))
+                },
             );
         }
     }
     for log in &sub.flow_logs {
-        let mut data = to_map(log);
-        data.insert(
-            "target_kind".into(),
-            json!(target_kind(&log.target_resource_id)),
-        );
         add(
             push,
             "azure.network.flow_log",
             log.id.clone(),
             log.name.clone(),
             Some(&log.location),
-            data,
+            move || {
+                let mut data = to_map(log);
+                data.insert(
+                    "target_kind".into(),
+                    json!(target_kind(&log.target_resource_id)),
+                );
+                data
+            },
         );
     }
     for ip in &sub.public_ip_addresses {
@@ -316,7 +344,7 @@ fn network(sub: &Subscription, push: &mut Push<'_>) {
             ip.id.clone(),
             ip.name.clone(),
             Some(&ip.location),
-            to_map(ip),
+            move || to_map(ip),
         );
     }
 }
@@ -346,7 +374,7 @@ fn user_fields(user: &EntraUser) -> Map<String, Json> {
     data
 }
 
-fn entra_tenant(tenant: &EntraTenant, push: &mut Push<'_>) {
+fn entra_tenant<'s>(tenant: &'s EntraTenant, push: &mut Push<'_, 's>) {
     let tid = &tenant.tenant_id;
     let holders = entra::privileged_holders(tenant);
     let user = |id: &str| tenant.users.iter().find(|u| same(&u.id, id));
@@ -363,7 +391,8 @@ fn entra_tenant(tenant: &EntraTenant, push: &mut Push<'_>) {
         format!("/tenants/{tid}"),
         format!("Entra ID tenant {tid}"),
         None,
-        to_map(&json!({
+        move || {
+            to_map(&json!({
             "tenant_id": tid,
             "user_count": tenant.users.len(),
             "global_admins": global_admins,
@@ -371,22 +400,23 @@ fn entra_tenant(tenant: &EntraTenant, push: &mut Push<'_>) {
             "conditional_access_policy_count": tenant.conditional_access_policies.len(),
             "admin_roles_without_mfa_policy": entra::admin_roles_without_mfa_policy(tenant),
             "azure_management_mfa_policies": entra::azure_management_mfa_policies(tenant),
-        })),
+            }))
+        },
     );
     for u in &tenant.users {
-        let mut data = user_fields(u);
         let holder = holders.get(&u.id.to_ascii_lowercase());
-        data.insert(
-            "privileged_roles".into(),
-            json!(holder.map(|h| h.active.union(&h.eligible).collect::<Vec<_>>())),
-        );
+        let roles = json!(holder.map(|h| h.active.union(&h.eligible).collect::<Vec<_>>()));
         add(
             push,
             "azure.entra.user",
             format!("/tenants/{tid}/users/{}", u.id),
             u.user_principal_name.clone(),
             None,
-            data,
+            move || {
+                let mut data = user_fields(u);
+                data.insert("privileged_roles".into(), roles);
+                data
+            },
         );
     }
     for h in holders.values() {
@@ -395,15 +425,18 @@ fn entra_tenant(tenant: &EntraTenant, push: &mut Push<'_>) {
         let Some(u) = user(&h.principal_id).filter(|_| is_user) else {
             continue;
         };
-        let mut data = user_fields(u);
-        data.extend(holder_fields(h));
+        let holder = holder_fields(h);
         add(
             push,
             "azure.entra.privileged_user",
             format!("/tenants/{tid}/users/{}", u.id),
             u.user_principal_name.clone(),
             None,
-            data,
+            move || {
+                let mut data = user_fields(u);
+                data.extend(holder);
+                data
+            },
         );
     }
 }

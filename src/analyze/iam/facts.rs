@@ -2,7 +2,8 @@
 //! why), takeover rights over other identities, escalation paths to an administrator, and
 //! whether its privileged rights require MFA or known networks. Unknown stays unknown.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -184,6 +185,30 @@ fn trust_demands(p: &Principal<'_>, what: Protection) -> bool {
                 .demands(what)
             })
         })
+}
+
+/// The facts of every principal of every AWS account of a snapshot: account id → ARN → facts.
+/// Computed once per evaluation and shared by the rules' views and the report.
+#[derive(Debug, Default, Clone)]
+pub struct SnapshotFacts(BTreeMap<String, Arc<HashMap<String, Facts>>>);
+
+impl SnapshotFacts {
+    pub fn of(snapshot: &crate::snapshot::Snapshot) -> Self {
+        let accounts = snapshot.aws.iter().flat_map(|aws| &aws.accounts);
+        SnapshotFacts(
+            accounts
+                .map(|a| {
+                    let facts = account_facts(&a.account_id, &a.iam);
+                    (a.account_id.clone(), Arc::new(facts))
+                })
+                .collect(),
+        )
+    }
+
+    /// The facts of one account's principals (none for an account not in the snapshot).
+    pub fn account(&self, account_id: &str) -> Arc<HashMap<String, Facts>> {
+        self.0.get(account_id).cloned().unwrap_or_default()
+    }
 }
 
 /// The facts of every principal of an account, by ARN.

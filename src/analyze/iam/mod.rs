@@ -11,4 +11,4 @@ pub mod questions;
 pub mod trust;
 pub mod view;
 
-pub use facts::{Facts, account_facts};
+pub use facts::{Facts, SnapshotFacts, account_facts};
