@@ -88,8 +88,16 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
 
 /// Parses snapshot text; `path` is only used in error messages.
 pub fn load_str(text: &str, format: SnapshotFormat, path: &Path) -> Result<Snapshot, LoadError> {
-    check_schema_version(text, format, path)?;
-    let snapshot: Snapshot = parse(text, format, path)?;
+    // One parse when the snapshot is good; a second, of `schema_version` alone, only when it
+    // is not (or is of another version), to give that as the reason.
+    let snapshot: Snapshot = match parse::<Snapshot>(text, format, path) {
+        Ok(s) if s.schema_version == SCHEMA_VERSION => s,
+        Ok(s) => return Err(version_error(text, path, s.schema_version.to_string())),
+        Err(e) => {
+            check_schema_version(text, format, path)?;
+            return Err(e);
+        }
+    };
     let has_section = match snapshot.provider {
         super::Provider::Aws => snapshot.aws.is_some(),
         super::Provider::Azure => snapshot.azure.is_some(),
@@ -103,7 +111,7 @@ pub fn load_str(text: &str, format: SnapshotFormat, path: &Path) -> Result<Snaps
     Ok(snapshot)
 }
 
-/// Looks at `schema_version` alone first, so that a snapshot from another version is
+/// Looks at `schema_version` alone, so that a snapshot from another version is
 /// refused with that reason rather than with whichever field changed.
 fn check_schema_version(text: &str, format: SnapshotFormat, path: &Path) -> Result<(), LoadError> {
     let probe: Probe = parse(text, format, path)?;
@@ -114,6 +122,11 @@ fn check_schema_version(text: &str, format: SnapshotFormat, path: &Path) -> Resu
         Some(v) => v.to_string(),
         None => "(missing)".to_owned(),
     };
+    Err(version_error(text, path, found))
+}
+
+/// The snapshot is of schema version `found`, not this onus's.
+fn version_error(text: &str, path: &Path, found: String) -> LoadError {
     let hint = match found.parse::<u64>() {
         Ok(n) if n > u64::from(SCHEMA_VERSION) => {
             "it was written by a newer onus: upgrade onus to read it"
@@ -122,14 +135,14 @@ fn check_schema_version(text: &str, format: SnapshotFormat, path: &Path) -> Resu
         Err(_) => "schema_version must be a number",
     };
     let (line, column) = position_of(text, "schema_version");
-    Err(LoadError::SchemaVersion {
+    LoadError::SchemaVersion {
         path: path.to_owned(),
         line,
         column,
         found,
         supported: SCHEMA_VERSION,
         hint,
-    })
+    }
 }
 
 /// The top level of a snapshot, reading `schema_version` alone.
