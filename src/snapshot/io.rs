@@ -82,8 +82,28 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
             max: MAX_SNAPSHOT_BYTES,
         });
     }
+    let format = SnapshotFormat::for_path(path);
+    if format == SnapshotFormat::Json {
+        // Parsed as it is read, so the text is never held whole beside what it parses into.
+        let file = std::fs::File::open(path).map_err(io)?;
+        let reader = std::io::BufReader::with_capacity(1 << 20, file);
+        if let Ok(snapshot) = serde_json::from_reader::<_, Snapshot>(reader) {
+            if snapshot.schema_version == SCHEMA_VERSION && has_section(&snapshot) {
+                return Ok(snapshot);
+            }
+        }
+        // Whatever is wrong is explained from the text, with line and column.
+    }
     let text = std::fs::read_to_string(path).map_err(io)?;
-    load_str(&text, SnapshotFormat::for_path(path), path)
+    load_str(&text, format, path)
+}
+
+/// Whether the snapshot holds the resources section of its provider.
+fn has_section(snapshot: &Snapshot) -> bool {
+    match snapshot.provider {
+        super::Provider::Aws => snapshot.aws.is_some(),
+        super::Provider::Azure => snapshot.azure.is_some(),
+    }
 }
 
 /// Parses snapshot text; `path` is only used in error messages.
@@ -98,11 +118,7 @@ pub fn load_str(text: &str, format: SnapshotFormat, path: &Path) -> Result<Snaps
             return Err(e);
         }
     };
-    let has_section = match snapshot.provider {
-        super::Provider::Aws => snapshot.aws.is_some(),
-        super::Provider::Azure => snapshot.azure.is_some(),
-    };
-    if !has_section {
+    if !has_section(&snapshot) {
         return Err(LoadError::MissingResources {
             path: path.to_owned(),
             provider: snapshot.provider.as_str(),
