@@ -126,7 +126,8 @@ impl Finding {
         out
     }
 
-    /// Report order: failures first, then by severity (highest first), rule id, resource id.
+    /// Report order: failures first, then by severity (highest first), rule id, resource id
+    /// (and message, so that only identical results tie: an unstable sort gives one order).
     pub fn report_order(a: &Finding, b: &Finding) -> Ordering {
         let status_rank = |s: Status| match s {
             Status::Fail => 0,
@@ -139,6 +140,7 @@ impl Finding {
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| a.resource.account.cmp(&b.resource.account))
             .then_with(|| a.resource.id.cmp(&b.resource.id))
+            .then_with(|| a.message.cmp(&b.message))
     }
 }
 
