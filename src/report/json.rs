@@ -2,9 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::privileged::{PrivilegedIdentity, PrivilegedSection};
 use super::{RenderError, Report};
 use crate::engine::Effort;
 use crate::finding::{Finding, Severity};
@@ -16,15 +19,13 @@ struct Output<'a> {
     onus_version: &'static str,
     snapshot: SnapshotMeta<'a>,
     matrix: MatrixMeta<'a>,
-    /// Written apart, in parallel (see [`write`]); serialised here as `[]`.
-    #[serde(serialize_with = "empty_results")]
-    results: &'a [Finding],
+    results: Results<'a>,
     rules: BTreeMap<&'a str, RuleMeta<'a>>,
     summary: &'a super::model::Summary,
     evaluation_issues: &'a [crate::engine::EvalIssue],
     /// Privileged identities and their protections, for `onus report` to read back.
     #[serde(skip_serializing_if = "Option::is_none")]
-    privileged: Option<&'a super::privileged::PrivilegedSection>,
+    privileged: Option<Cow<'a, PrivilegedSection>>,
     /// Present only when a baseline was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<&'a crate::baseline::Comparison>,
@@ -74,9 +75,9 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
     String::from_utf8(out).map_err(|e| RenderError::Json(serde::ser::Error::custom(e)))
 }
 
-/// The results JSON, written to `out` as it is serialised.
-pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
-    let output = Output {
+/// The document with every field in place.
+fn output<'a>(report: &'a Report<'_>) -> Output<'a> {
+    Output {
         onus_version: report.meta.onus_version,
         snapshot: SnapshotMeta {
             provider: report.meta.provider,
@@ -92,7 +93,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> Result<(), Re
             id: report.meta.matrix_id,
             title: report.meta.matrix_title,
         },
-        results: report.findings,
+        results: Results::All(report.findings),
         rules: report
             .rules
             .iter()
@@ -117,66 +118,122 @@ pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> Result<(), Re
             .collect(),
         summary: &report.summary,
         evaluation_issues: report.issues,
-        privileged: report.privileged.as_ref(),
+        privileged: report.privileged.as_ref().map(Cow::Borrowed),
         baseline: report.baseline,
         waivers: report.waivers,
+    }
+}
+
+/// The results JSON, written to `out` as it is serialised: the same bytes as
+/// `serde_json::to_writer_pretty` of the whole document, but its two long arrays (the
+/// results, the privileged identities) are serialised on every core. The rest of the document
+/// is serialised with those arrays empty, and the arrays are spliced in where it holds `[]`.
+pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+    let mut doc = output(report);
+    doc.results = Results::Placeholder;
+    let identities = report.privileged.as_ref().map(|p| &p.identities[..]);
+    if let Some(p) = &report.privileged {
+        doc.privileged = Some(Cow::Owned(p.without_identities()));
+    }
+    let frame = serde_json::to_vec_pretty(&doc)?;
+    let missing = |what: &str| {
+        RenderError::Json(serde::ser::Error::custom(format!(
+            "the {what} key is missing from the document"
+        )))
     };
-    // The document around the results, then the results spliced in where it has `[]`: the
-    // bytes are those of serialising the whole document at once, but most of them (the
-    // results) are serialised on every core.
-    let frame = serde_json::to_vec_pretty(&output)?;
-    let Some(at) = find(&frame, RESULTS_KEY) else {
-        return Err(RenderError::Json(serde::ser::Error::custom(
-            "the results key is missing from the document",
-        )));
-    };
-    let split = at + RESULTS_KEY.len() - b"[]".len();
+    let results_at = find(&frame, RESULTS_KEY, 0).ok_or_else(|| missing("results"))?;
+    let mut splices: Vec<(usize, Splice<'_>)> = vec![(
+        results_at + RESULTS_KEY.len(),
+        Splice::Results(report.findings),
+    )];
+    if let Some(identities) = identities {
+        let privileged = find(&frame, PRIVILEGED_KEY, 0).ok_or_else(|| missing("privileged"))?;
+        let at = find(&frame, IDENTITIES_KEY, privileged).ok_or_else(|| missing("identities"))?;
+        splices.push((at + IDENTITIES_KEY.len(), Splice::Identities(identities)));
+    }
     let io = serde_json::Error::io;
-    out.write_all(&frame[..split]).map_err(io)?;
-    write_results(output.results, out, BATCH, BATCH / 32).map_err(io)?;
-    out.write_all(&frame[split + b"[]".len()..]).map_err(io)?;
+    let mut from = 0;
+    for (end, splice) in splices {
+        // `end` is just past the `[]` that the array replaces.
+        out.write_all(&frame[from..end - 2]).map_err(io)?;
+        match splice {
+            Splice::Results(items) => write_array(items, out, 1, BATCH, BATCH / 32),
+            Splice::Identities(items) => write_array(items, out, 2, BATCH / 16, BATCH / 512),
+        }
+        .map_err(io)?;
+        from = end;
+    }
+    out.write_all(&frame[from..]).map_err(io)?;
     out.write_all(b"\n").map_err(io)?;
     Ok(())
 }
 
-/// How the top-level `results` key reads in the pretty document when it holds no results
-/// (a key at this indentation can only be a top-level one: strings cannot hold raw newlines).
-const RESULTS_KEY: &[u8] = b"\n  \"results\": []";
-
-fn empty_results<S: serde::Serializer>(_: &&[Finding], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(std::iter::empty::<()>())
+/// An array written apart from the document.
+enum Splice<'a> {
+    Results(&'a [Finding]),
+    Identities(&'a [PrivilegedIdentity]),
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// What the results field holds.
+enum Results<'a> {
+    All(&'a [Finding]),
+    /// `[]`, where [`write`] splices the results in.
+    Placeholder,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Results::All(findings) => findings.serialize(s),
+            Results::Placeholder => s.collect_seq(std::iter::empty::<()>()),
+        }
+    }
+}
+
+// How the spliced keys read in the pretty document when their arrays are empty. A key at a
+// given indentation after a newline is a key at that depth: strings cannot hold raw newlines.
+const RESULTS_KEY: &[u8] = b"\n  \"results\": []";
+const PRIVILEGED_KEY: &[u8] = b"\n  \"privileged\": {";
+const IDENTITIES_KEY: &[u8] = b"\n    \"identities\": []";
+
+/// Where `needle` first occurs in `haystack` at or after `from`.
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| from + i)
 }
 
 /// Results per parallel batch: enough to keep every core busy, few enough to keep the
 /// serialised batch small (about 12 MB).
 const BATCH: usize = 16_384;
 
-/// `results` as the pretty-printed array at the document's second level: `[`, each result
-/// indented by four spaces, `]`; `batch` results at a time, in parallel pieces of `piece`.
-fn write_results(
-    results: &[Finding],
+/// `items` as the pretty-printed array at nesting `depth`: `[`, each item indented by
+/// `depth + 1` levels, the closing `]` by `depth`; `batch` items at a time, serialised in
+/// parallel pieces of `piece`.
+fn write_array<T: Serialize + Sync>(
+    items: &[T],
     out: &mut dyn std::io::Write,
+    depth: usize,
     batch: usize,
     piece: usize,
 ) -> std::io::Result<()> {
-    if results.is_empty() {
+    if items.is_empty() {
         return out.write_all(b"[]");
     }
+    let indent = "  ".repeat(depth + 1);
     out.write_all(b"[\n")?;
-    for (n, batch) in results.chunks(batch).enumerate() {
+    for (n, batch) in items.chunks(batch).enumerate() {
         let parts: Vec<Vec<u8>> = batch
             .par_chunks(piece)
             .map(|chunk| {
-                let mut buf = Vec::with_capacity(chunk.len() * 800);
-                for f in chunk {
+                let mut buf = Vec::new();
+                for item in chunk {
                     if !buf.is_empty() {
                         buf.extend_from_slice(b",\n");
                     }
-                    indented(f, &mut buf)?;
+                    indented(item, indent.as_bytes(), &mut buf)?;
                 }
                 Ok(buf)
             })
@@ -189,17 +246,23 @@ fn write_results(
             out.write_all(part)?;
         }
     }
-    out.write_all(b"\n  ]")
+    out.write_all(b"\n")?;
+    out.write_all(&indent.as_bytes()[2..])?;
+    out.write_all(b"]")
 }
 
-/// One result, pretty-printed and indented by four spaces, appended to `buf`.
-fn indented(finding: &Finding, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-    let text = serde_json::to_vec_pretty(finding)?;
-    buf.extend_from_slice(b"    ");
+/// One item, pretty-printed with every line indented by `indent`, appended to `buf`.
+fn indented<T: Serialize>(
+    item: &T,
+    indent: &[u8],
+    buf: &mut Vec<u8>,
+) -> Result<(), serde_json::Error> {
+    let text = serde_json::to_vec_pretty(item)?;
+    buf.extend_from_slice(indent);
     for line in text.split_inclusive(|&b| b == b'\n') {
         buf.extend_from_slice(line);
         if line.ends_with(b"\n") {
-            buf.extend_from_slice(b"    ");
+            buf.extend_from_slice(indent);
         }
     }
     Ok(())
@@ -207,6 +270,7 @@ fn indented(finding: &Finding, buf: &mut Vec<u8>) -> Result<(), serde_json::Erro
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
     use std::sync::Arc;
 
     use super::*;
@@ -254,7 +318,7 @@ mod tests {
             let results: Vec<Finding> = (0..n).map(finding).collect();
             for (batch, piece) in [(5, 2), (4, 4), (1, 1), (100, 3)] {
                 let mut out = Vec::new();
-                write_results(&results, &mut out, batch, piece).unwrap();
+                write_array(&results, &mut out, 1, batch, piece).unwrap();
                 assert_eq!(
                     String::from_utf8(out).unwrap(),
                     whole(&results),
@@ -262,5 +326,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_spliced_document_is_the_bytes_of_one_serialisation() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/aws-demo.snapshot.json");
+        let snapshot = crate::snapshot::load(&path).unwrap();
+        let rules = crate::engine::RuleSet::builtin().unwrap();
+        let matrix = crate::matrix::Matrix::builtin(crate::matrix::DEFAULT).unwrap();
+        let evaluation = crate::engine::evaluate(&snapshot, &rules, &matrix).unwrap();
+        let options = super::super::ReportOptions::default();
+        let report = Report::build(&snapshot, &evaluation, &rules, &matrix, &options);
+        let privileged = report.privileged.as_ref().unwrap();
+        assert!(report.findings.len() > 1 && privileged.identities.len() > 1);
+
+        let mut spliced = Vec::new();
+        write(&report, &mut spliced).unwrap();
+        let mut whole = serde_json::to_vec_pretty(&output(&report)).unwrap();
+        whole.push(b'\n');
+        assert_eq!(
+            String::from_utf8(spliced).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
     }
 }

@@ -26,6 +26,20 @@ pub struct PrivilegedSection {
     pub not_assessed_reason: Option<String>,
 }
 
+impl PrivilegedSection {
+    /// The section with no identities (the results JSON writes them apart, in parallel).
+    pub(super) fn without_identities(&self) -> PrivilegedSection {
+        PrivilegedSection {
+            state: self.state.clone(),
+            identities: Vec::new(),
+            unknown: self.unknown.clone(),
+            accounts: self.accounts.clone(),
+            monitoring_labels: self.monitoring_labels.clone(),
+            not_assessed_reason: self.not_assessed_reason.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PrivilegedIdentity {
     pub account: String,
