@@ -10,9 +10,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::RuleSet;
 use super::helpers::{COLLECTED_AT, ENV};
 use super::rule::Rule;
+use super::{RuleSet, order};
 use crate::analyze::iam::SnapshotFacts;
 use crate::analyze::{Resource, inventory};
 use crate::finding::{Finding, ResourceRef, Status};
@@ -90,8 +90,23 @@ pub fn evaluate_rules(
         })
         .collect();
     let iam_facts = SnapshotFacts::of(snapshot);
-    let pending = inventory::pending(snapshot, &iam_facts);
+    let mut pending = inventory::pending(snapshot, &iam_facts);
     let resources = pending.len();
+    // A resource's place in report order is its index here (times two, plus one: listing
+    // gaps go between).
+    pending.par_sort_by(|a, b| (a.account, a.id.as_str()).cmp(&(b.account, b.id.as_str())));
+    let rule_ranks = order::rule_ranks(&rules.iter().map(|r| r.id.as_str()).collect::<Vec<_>>());
+    let mut gaps: Vec<(u64, Finding)> = Vec::new();
+    for (i, (rule, shared)) in rules.iter().zip(&shared).enumerate() {
+        for gap in listing_gaps(rule, shared, &snapshot.coverage_gaps) {
+            let before = pending.partition_point(|p| {
+                (p.account, p.id.as_str())
+                    < (gap.resource.account.as_str(), gap.resource.id.as_str())
+            }) as u64;
+            let key = order::key(gap.status, gap.severity, rule_ranks[i], 2 * before);
+            gaps.push((key, gap));
+        }
+    }
     let collected_at = Value::from(
         snapshot
             .collected_at
@@ -114,11 +129,12 @@ pub fn evaluate_rules(
     // Resource by resource, in parallel: its field map is built, moved into a context that
     // every rule of its kind reads, and dropped before the next resource, so field maps never
     // pile up.
-    let (mut findings, mut issues) = pending
+    let parts = pending
         .into_par_iter()
+        .enumerate()
         .fold(
-            || (Vec::new(), Vec::new()),
-            |mut acc: (Vec<Finding>, Vec<EvalIssue>), p| {
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |mut acc: (Vec<Finding>, Vec<u64>, Vec<EvalIssue>), (place, p)| {
                 let Some(indices) = by_kind.get(p.kind.name) else {
                     return acc;
                 };
@@ -149,26 +165,36 @@ pub fn evaluate_rules(
                     let outcome =
                         evaluate_one(&on, messages[i].as_ref(), &ctx, &snapshot.coverage_gaps);
                     if let Some((finding, issue)) = outcome {
+                        let place = 2 * place as u64 + 1;
+                        acc.1.push(order::key(
+                            finding.status,
+                            finding.severity,
+                            rule_ranks[i],
+                            place,
+                        ));
                         acc.0.push(finding);
-                        acc.1.extend(issue);
+                        acc.2.extend(issue);
                     }
                 }
                 acc
             },
         )
-        .reduce(
-            || (Vec::new(), Vec::new()),
-            |mut a, b| {
-                a.0.extend(b.0);
-                a.1.extend(b.1);
-                a
-            },
-        );
-    for (rule, shared) in rules.iter().zip(&shared) {
-        findings.extend(listing_gaps(rule, shared, &snapshot.coverage_gaps));
+        .collect_vec_list();
+    // Each part moves once, into arrays of the exact size.
+    let total = parts.iter().flatten().map(|p| p.0.len()).sum::<usize>() + gaps.len();
+    let (mut findings, mut keys) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    let mut issues = Vec::new();
+    for (part_findings, part_keys, part_issues) in parts.into_iter().flatten() {
+        findings.extend(part_findings);
+        keys.extend(part_keys);
+        issues.extend(part_issues);
     }
-    // In place: a stable sort would allocate a second array of every result.
-    findings.par_sort_unstable_by(Finding::report_order);
+    for (key, gap) in gaps {
+        keys.push(key);
+        findings.push(gap);
+    }
+    order::sort(&mut findings, &keys);
+    drop(keys);
     issues.sort_by(|a, b| (&a.rule, &a.resource).cmp(&(&b.rule, &b.resource)));
     Ok(Evaluation {
         findings,

@@ -4,6 +4,7 @@
 mod evaluate;
 pub mod fixtures;
 mod helpers;
+mod order;
 mod rule;
 
 use std::collections::BTreeMap;
