@@ -1,14 +1,12 @@
 //! The assessment's judgements, computed once for every renderer: posture scores, the risks
 //! that matter most, monitoring readiness, the remediation roadmap and the appendix rows.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use serde::ser::{SerializeTuple, Serializer};
 
-use super::model::{
-    Counts, RESOURCE_LIMIT, ResourceLine, RuleInfo, StatusKey, control_outcome, line,
-};
+use super::model::{Counts, RESOURCE_LIMIT, ResourceLine, RuleInfo, control_outcome, line};
 use crate::engine::Effort;
 use crate::finding::{Finding, Severity, Status};
 use crate::matrix::{Layer, Matrix, Owner};
@@ -29,23 +27,25 @@ pub struct Score {
 }
 
 impl Score {
+    #[cfg(test)]
     pub fn of<'f>(findings: impl Iterator<Item = &'f Finding>) -> Score {
+        let mut by_severity: BTreeMap<Severity, Counts> = BTreeMap::new();
+        for f in findings {
+            by_severity.entry(f.severity).or_default().add(f.status);
+        }
+        Score::of_counts(|s| by_severity.get(&s).cloned().unwrap_or_default())
+    }
+
+    /// The score of results counted by severity.
+    pub fn of_counts(at: impl Fn(Severity) -> Counts) -> Score {
         let (mut passed_weight, mut assessed_weight) = (0u64, 0u64);
         let mut results = Counts::default();
-        for f in findings {
-            let w = u64::from(f.severity.weight());
-            match f.status {
-                Status::Pass => {
-                    results.pass += 1;
-                    passed_weight += w;
-                    assessed_weight += w;
-                }
-                Status::Fail => {
-                    results.fail += 1;
-                    assessed_weight += w;
-                }
-                Status::NotAssessed => results.not_assessed += 1,
-            }
+        for severity in Severity::ALL {
+            let counts = at(severity);
+            let w = u64::from(severity.weight());
+            passed_weight += w * counts.pass as u64;
+            assessed_weight += w * (counts.pass + counts.fail) as u64;
+            results.merge(&counts);
         }
         let value = (assessed_weight > 0).then(|| {
             u32::try_from((passed_weight * 100 + assessed_weight / 2) / assessed_weight)
@@ -154,17 +154,16 @@ pub struct MonitoringControl {
     pub results: Counts,
 }
 
-pub fn monitoring(findings: &[Finding], rules: &BTreeMap<String, RuleInfo>) -> Monitoring {
+pub fn monitoring(
+    by_rule: &BTreeMap<&str, Counts>,
+    rules: &BTreeMap<String, RuleInfo>,
+) -> Monitoring {
     let mut controls: Vec<MonitoringControl> = rules
         .values()
         .filter(|r| r.tags.iter().any(|t| t == "monitoring"))
         .map(|r| {
-            let mut results = Counts::default();
-            let mut statuses = BTreeSet::new();
-            for f in findings.iter().filter(|f| *f.rule == *r.id) {
-                results.add(f.status);
-                statuses.insert(StatusKey::from(f.status));
-            }
+            let results = by_rule.get(r.id.as_str()).cloned().unwrap_or_default();
+            let statuses = results.statuses();
             let outcome = if statuses.is_empty() {
                 "none"
             } else {

@@ -14,6 +14,7 @@ mod privileged;
 mod privileged_azure;
 pub mod results;
 mod sarif;
+mod tally;
 mod templates;
 mod text;
 

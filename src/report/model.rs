@@ -1,13 +1,14 @@
 //! The report model: everything a renderer shows, computed once from the evaluation so that
 //! renderers only format.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::assessment::{self, Appendix, Monitoring, Risk, Roadmap, Score};
 use super::results::ResultsFile;
+use super::tally::Tally;
 use crate::engine::{Effort, EvalIssue, Evaluation, Rule, RuleSet};
 use crate::finding::{Finding, Severity, Status};
 use crate::matrix::{Layer, Matrix, Owner};
@@ -163,6 +164,25 @@ impl Counts {
 
     pub fn total(&self) -> usize {
         self.fail + self.pass + self.not_assessed
+    }
+
+    pub(super) fn merge(&mut self, other: &Counts) {
+        self.fail += other.fail;
+        self.pass += other.pass;
+        self.not_assessed += other.not_assessed;
+    }
+
+    /// The statuses that have results.
+    pub(super) fn statuses(&self) -> BTreeSet<StatusKey> {
+        [
+            (self.fail, StatusKey::Fail),
+            (self.not_assessed, StatusKey::NotAssessed),
+            (self.pass, StatusKey::Pass),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(_, s)| s)
+        .collect()
     }
 }
 
@@ -419,33 +439,16 @@ impl<'a> Report<'a> {
         let findings = parts.findings;
         let by_id = &parts.rules;
 
-        // Per rule: the set of statuses it produced, and its cell. Hashed while walking the
-        // results (there can be millions), ordered once for the few rules and cells.
-        let mut rule_statuses: HashMap<&str, BTreeSet<StatusKey>> = HashMap::new();
-        let mut results = Counts::default();
-        let mut cell_results: HashMap<(Layer, &str), Counts> = HashMap::new();
-        let mut rule_cell: HashMap<&str, (Layer, &str)> = HashMap::new();
-        for f in findings {
-            results.add(f.status);
-            rule_statuses
-                .entry(&f.rule)
-                .or_default()
-                .insert(f.status.into());
-            cell_results
-                .entry((f.matrix.layer, &f.matrix.model))
-                .or_default()
-                .add(f.status);
-            rule_cell.insert(&f.rule, (f.matrix.layer, &f.matrix.model));
-        }
-        let rule_statuses: BTreeMap<&str, BTreeSet<StatusKey>> =
-            rule_statuses.into_iter().collect();
-        let cell_results: BTreeMap<(Layer, &str), Counts> = cell_results.into_iter().collect();
+        let tally = Tally::of(findings);
+        let rule_statuses = tally.rule_statuses();
+        let results = tally.results.clone();
+        let cell_results = &tally.by_cell;
         let mut controls = Counts::default();
         let mut cell_controls: BTreeMap<(Layer, &str), Counts> = BTreeMap::new();
         for (rule, statuses) in &rule_statuses {
             let outcome = control_outcome(statuses);
             controls.add(outcome);
-            if let Some(cell) = rule_cell.get(rule) {
+            if let Some(cell) = tally.rule_cell.get(rule) {
                 cell_controls.entry(*cell).or_default().add(outcome);
             }
         }
@@ -454,23 +457,14 @@ impl<'a> Report<'a> {
             .iter()
             .map(|s| SeverityCount {
                 severity: *s,
-                count: findings
-                    .iter()
-                    .filter(|f| f.status == Status::Fail && f.severity == *s)
-                    .count(),
+                count: tally.at_severity(None, *s).fail,
             })
             .collect();
         let by_severity = Severity::ALL
             .iter()
-            .map(|s| {
-                let mut counts = Counts::default();
-                for f in findings.iter().filter(|f| f.severity == *s) {
-                    counts.add(f.status);
-                }
-                SeverityCounts {
-                    severity: *s,
-                    counts,
-                }
+            .map(|s| SeverityCounts {
+                severity: *s,
+                counts: tally.at_severity(None, *s),
             })
             .collect();
         let weights = Severity::ALL
@@ -534,7 +528,7 @@ impl<'a> Report<'a> {
         let layers = matrix
             .rows
             .iter()
-            .map(|row| layer_view(row, findings, by_id, &rule_statuses, matrix))
+            .map(|row| layer_view(row, &tally, by_id, &rule_statuses, matrix))
             .collect();
 
         let not_assessed = findings
@@ -596,7 +590,7 @@ impl<'a> Report<'a> {
                 resources: parts.resources,
                 rules: parts.rules_loaded,
                 complete: results.not_assessed == 0,
-                score: Score::of(findings.iter()),
+                score: Score::of_counts(|s| tally.at_severity(None, s)),
                 results,
                 controls,
                 failed_by_severity,
@@ -606,7 +600,7 @@ impl<'a> Report<'a> {
             matrix: matrix_view,
             layers,
             risks: assessment::risks(findings, by_id, matrix),
-            monitoring: assessment::monitoring(findings, by_id),
+            monitoring: assessment::monitoring(&tally.by_rule, by_id),
             roadmap,
             not_assessed,
             privileged: parts.privileged,
@@ -660,16 +654,13 @@ impl Report<'_> {
 
 fn layer_view(
     row: &crate::matrix::Row,
-    findings: &[Finding],
+    tally: &Tally<'_>,
     by_id: &BTreeMap<String, RuleInfo>,
     rule_statuses: &BTreeMap<&str, BTreeSet<StatusKey>>,
     matrix: &Matrix,
 ) -> LayerView {
-    let mut results = Counts::default();
+    let results = tally.by_layer.get(&row.layer).cloned().unwrap_or_default();
     let mut controls = Counts::default();
-    for f in findings.iter().filter(|f| f.matrix.layer == row.layer) {
-        results.add(f.status);
-    }
     let mut checks = Vec::new();
     for (rule, statuses) in rule_statuses {
         let Some(info) = by_id.get(*rule).filter(|r| r.layer == row.layer) else {
@@ -677,10 +668,7 @@ fn layer_view(
         };
         let outcome = control_outcome(statuses);
         controls.add(outcome);
-        let mut counts = Counts::default();
-        for f in findings.iter().filter(|f| &*f.rule == *rule) {
-            counts.add(f.status);
-        }
+        let counts = tally.by_rule.get(rule).cloned().unwrap_or_default();
         checks.push(ControlLine {
             id: info.id.clone(),
             title: info.title.clone(),
@@ -698,9 +686,12 @@ fn layer_view(
     let mut severities = Vec::new();
     for severity in Severity::ALL {
         let mut groups: BTreeMap<&str, RuleGroup> = BTreeMap::new();
-        for f in findings.iter().filter(|f| {
-            f.status == Status::Fail && f.matrix.layer == row.layer && f.severity == severity
-        }) {
+        let failures = tally.failures_by_layer.get(&row.layer);
+        for f in failures
+            .into_iter()
+            .flatten()
+            .filter(|f| f.severity == severity)
+        {
             let Some(rule) = by_id.get(&*f.rule) else {
                 continue;
             };
@@ -741,7 +732,7 @@ fn layer_view(
         customer_job: row.customer_job.clone(),
         controls,
         results,
-        score: Score::of(findings.iter().filter(|f| f.matrix.layer == row.layer)),
+        score: Score::of_counts(|s| tally.at_severity(Some(row.layer), s)),
         checks,
         severities,
     }
