@@ -211,7 +211,7 @@ const BATCH: usize = 16_384;
 
 /// `items` as the pretty-printed array at nesting `depth`: `[`, each item indented by
 /// `depth + 1` levels, the closing `]` by `depth`; `batch` items at a time, serialised in
-/// parallel pieces of `piece`.
+/// parallel pieces of `piece` on another thread while this one writes the batch before.
 fn write_array<T: Serialize + Sync>(
     items: &[T],
     out: &mut dyn std::io::Write,
@@ -224,28 +224,48 @@ fn write_array<T: Serialize + Sync>(
     }
     let indent = "  ".repeat(depth + 1);
     out.write_all(b"[\n")?;
-    for (n, batch) in items.chunks(batch).enumerate() {
-        let parts: Vec<Vec<u8>> = batch
-            .par_chunks(piece)
-            .map(|chunk| {
-                let mut buf = Vec::new();
-                for item in chunk {
-                    if !buf.is_empty() {
-                        buf.extend_from_slice(b",\n");
-                    }
-                    indented(item, indent.as_bytes(), &mut buf)?;
+    std::thread::scope(|scope| {
+        // One serialised batch waits while the next is serialised and the one before written.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+        let indent = indent.as_bytes();
+        let serialiser = scope.spawn(move || {
+            for batch in items.chunks(batch) {
+                let parts = batch
+                    .par_chunks(piece)
+                    .map(|chunk| {
+                        let mut buf = Vec::new();
+                        for item in chunk {
+                            if !buf.is_empty() {
+                                buf.extend_from_slice(b",\n");
+                            }
+                            indented(item, indent, &mut buf)?;
+                        }
+                        Ok(buf)
+                    })
+                    .collect::<Result<_, serde_json::Error>>()?;
+                if tx.send(parts).is_err() {
+                    break; // the writer stopped on an error of its own
                 }
-                Ok(buf)
-            })
-            .collect::<Result<_, serde_json::Error>>()
-            .map_err(std::io::Error::other)?;
-        for (i, part) in parts.iter().enumerate() {
-            if n > 0 || i > 0 {
-                out.write_all(b",\n")?;
             }
-            out.write_all(part)?;
-        }
-    }
+            Ok::<(), serde_json::Error>(())
+        });
+        let written = (|| {
+            let mut first = true;
+            for part in rx.iter().flatten() {
+                if !std::mem::take(&mut first) {
+                    out.write_all(b",\n")?;
+                }
+                out.write_all(&part)?;
+            }
+            Ok::<(), std::io::Error>(())
+        })();
+        drop(rx);
+        let serialised = serialiser
+            .join()
+            .unwrap_or_else(|_| Err(serde::ser::Error::custom("serialising panicked")));
+        written?;
+        serialised.map_err(std::io::Error::other)
+    })?;
     out.write_all(b"\n")?;
     out.write_all(&indent.as_bytes()[2..])?;
     out.write_all(b"]")
