@@ -96,17 +96,7 @@ pub fn evaluate_rules(
     // gaps go between).
     pending.par_sort_by(|a, b| (a.account, a.id.as_str()).cmp(&(b.account, b.id.as_str())));
     let rule_ranks = order::rule_ranks(&rules.iter().map(|r| r.id.as_str()).collect::<Vec<_>>());
-    let mut gaps: Vec<(u64, Finding)> = Vec::new();
-    for (i, (rule, shared)) in rules.iter().zip(&shared).enumerate() {
-        for gap in listing_gaps(rule, shared, &snapshot.coverage_gaps) {
-            let before = pending.partition_point(|p| {
-                (p.account, p.id.as_str())
-                    < (gap.resource.account.as_str(), gap.resource.id.as_str())
-            }) as u64;
-            let key = order::key(gap.status, gap.severity, rule_ranks[i], 2 * before);
-            gaps.push((key, gap));
-        }
-    }
+    let gaps = keyed_listing_gaps(rules, &shared, &rule_ranks, &pending, snapshot);
     let collected_at = Value::from(
         snapshot
             .collected_at
@@ -404,6 +394,27 @@ fn evaluate_one(
         }
         Err(e) => Some(broken("fails_when", e)),
     }
+}
+
+/// Every rule's listing-gap results with their report-order keys: each goes just before the
+/// first resource (by account and id) that sorts after it.
+fn keyed_listing_gaps(
+    rules: &[&Rule],
+    shared: &[RuleShared],
+    rule_ranks: &[u16],
+    pending: &[inventory::Pending<'_>],
+    snapshot: &Snapshot,
+) -> Vec<(u64, Finding)> {
+    let mut out = Vec::new();
+    for (i, (rule, shared)) in rules.iter().zip(shared).enumerate() {
+        for gap in listing_gaps(rule, shared, &snapshot.coverage_gaps) {
+            let place = (gap.resource.account.as_str(), gap.resource.id.as_str());
+            let before = pending.partition_point(|p| (p.account, p.id.as_str()) < place);
+            let key = order::key(gap.status, gap.severity, rule_ranks[i], 2 * before as u64);
+            out.push((key, gap));
+        }
+    }
+    out
 }
 
 /// One `not-assessed` result per failed listing of the rule's kind: what could not be listed

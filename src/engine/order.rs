@@ -32,7 +32,8 @@ pub(super) fn key(status: Status, severity: Severity, rule_rank: u16, place: u64
         | place
 }
 
-/// Each rule's rank among the rules' ids, by rule index.
+/// Each rule's rank among the rules' ids, by rule index (past 65,535 rules, the last rank is
+/// shared, and those rules' results sort by resource instead).
 pub(super) fn rule_ranks(ids: &[&str]) -> Vec<u16> {
     let mut by_id: Vec<usize> = (0..ids.len()).collect();
     by_id.sort_by_key(|&i| ids[i]);
