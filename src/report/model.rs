@@ -441,7 +441,7 @@ impl<'a> Report<'a> {
 
         let tally = Tally::of(findings);
         let rule_statuses = tally.rule_statuses();
-        let results = tally.results.clone();
+        let results = tally.counts(None, None);
         let cell_results = &tally.by_cell;
         let mut controls = Counts::default();
         let mut cell_controls: BTreeMap<(Layer, &str), Counts> = BTreeMap::new();
@@ -457,14 +457,14 @@ impl<'a> Report<'a> {
             .iter()
             .map(|s| SeverityCount {
                 severity: *s,
-                count: tally.at_severity(None, *s).fail,
+                count: tally.counts(None, Some(*s)).fail,
             })
             .collect();
         let by_severity = Severity::ALL
             .iter()
             .map(|s| SeverityCounts {
                 severity: *s,
-                counts: tally.at_severity(None, *s),
+                counts: tally.counts(None, Some(*s)),
             })
             .collect();
         let weights = Severity::ALL
@@ -590,7 +590,7 @@ impl<'a> Report<'a> {
                 resources: parts.resources,
                 rules: parts.rules_loaded,
                 complete: results.not_assessed == 0,
-                score: Score::of_counts(|s| tally.at_severity(None, s)),
+                score: Score::of_counts(|s| tally.counts(None, Some(s))),
                 results,
                 controls,
                 failed_by_severity,
@@ -659,7 +659,7 @@ fn layer_view(
     rule_statuses: &BTreeMap<&str, BTreeSet<StatusKey>>,
     matrix: &Matrix,
 ) -> LayerView {
-    let results = tally.by_layer.get(&row.layer).cloned().unwrap_or_default();
+    let results = tally.counts(Some(row.layer), None);
     let mut controls = Counts::default();
     let mut checks = Vec::new();
     for (rule, statuses) in rule_statuses {
@@ -732,7 +732,7 @@ fn layer_view(
         customer_job: row.customer_job.clone(),
         controls,
         results,
-        score: Score::of_counts(|s| tally.at_severity(Some(row.layer), s)),
+        score: Score::of_counts(|s| tally.counts(Some(row.layer), Some(s))),
         checks,
         severities,
     }

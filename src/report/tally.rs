@@ -12,12 +12,10 @@ use crate::matrix::Layer;
 type Key<'f> = (&'f str, Layer, &'f str, Severity);
 
 pub(super) struct Tally<'f> {
-    pub results: Counts,
     pub by_rule: BTreeMap<&'f str, Counts>,
     pub by_cell: BTreeMap<(Layer, &'f str), Counts>,
-    pub by_layer: BTreeMap<Layer, Counts>,
-    pub by_severity: BTreeMap<Severity, Counts>,
-    pub by_layer_severity: BTreeMap<(Layer, Severity), Counts>,
+    /// The finest counts the layer, severity and total counts are summed from.
+    by_layer_severity: BTreeMap<(Layer, Severity), Counts>,
     /// The cell of each rule's last result.
     pub rule_cell: BTreeMap<&'f str, (Layer, &'f str)>,
     /// Failed results by layer, in report order.
@@ -66,28 +64,18 @@ impl<'f> Tally<'f> {
         }
 
         let mut tally = Tally {
-            results: Counts::default(),
             by_rule: BTreeMap::new(),
             by_cell: BTreeMap::new(),
-            by_layer: BTreeMap::new(),
-            by_severity: BTreeMap::new(),
             by_layer_severity: BTreeMap::new(),
             rule_cell: BTreeMap::new(),
             failures_by_layer,
         };
         let mut last_of_rule: BTreeMap<&str, usize> = BTreeMap::new();
         for ((rule, layer, model, severity), (counts, last)) in by_key {
-            tally.results.merge(&counts);
             tally.by_rule.entry(rule).or_default().merge(&counts);
             tally
                 .by_cell
                 .entry((layer, model))
-                .or_default()
-                .merge(&counts);
-            tally.by_layer.entry(layer).or_default().merge(&counts);
-            tally
-                .by_severity
-                .entry(severity)
                 .or_default()
                 .merge(&counts);
             let at = (layer, severity);
@@ -113,13 +101,14 @@ impl<'f> Tally<'f> {
             .collect()
     }
 
-    /// The counts at `severity` within `layer` (all layers when `None`).
-    pub fn at_severity(&self, layer: Option<Layer>, severity: Severity) -> Counts {
-        match layer {
-            Some(layer) => self.by_layer_severity.get(&(layer, severity)),
-            None => self.by_severity.get(&severity),
+    /// The counts within `layer` (all layers when `None`) at `severity` (all when `None`).
+    pub fn counts(&self, layer: Option<Layer>, severity: Option<Severity>) -> Counts {
+        let mut out = Counts::default();
+        for ((l, s), counts) in &self.by_layer_severity {
+            if layer.is_none_or(|layer| layer == *l) && severity.is_none_or(|sev| sev == *s) {
+                out.merge(counts);
+            }
         }
-        .cloned()
-        .unwrap_or_default()
+        out
     }
 }
