@@ -124,10 +124,11 @@ pub fn evaluate_rules(
         .enumerate()
         .fold(
             || (Vec::new(), Vec::new(), Vec::new()),
-            |mut acc: (Vec<Finding>, Vec<u64>, Vec<EvalIssue>), (place, p)| {
+            |mut acc: (Vec<Finding>, Vec<u64>, Vec<EvalIssue>), (index, p)| {
                 let Some(indices) = by_kind.get(p.kind.name) else {
                     return acc;
                 };
+                let place = 2 * index as u64 + 1;
                 let mut r = p.build();
                 let data = std::mem::take(&mut r.data);
                 // What evaluation reads from the resource itself stays there: its tags (for
@@ -155,7 +156,6 @@ pub fn evaluate_rules(
                     let outcome =
                         evaluate_one(&on, messages[i].as_ref(), &ctx, &snapshot.coverage_gaps);
                     if let Some((finding, issue)) = outcome {
-                        let place = 2 * place as u64 + 1;
                         acc.1.push(order::key(
                             finding.status,
                             finding.severity,
