@@ -6,6 +6,8 @@ pub mod fixtures;
 mod helpers;
 mod order;
 mod rule;
+#[cfg(test)]
+pub(crate) mod sample;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

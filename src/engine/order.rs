@@ -74,20 +74,13 @@ pub(super) fn sort(findings: &mut [Finding], keys: &[u64]) {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
+    use crate::engine::sample::evaluated;
 
     #[test]
     fn evaluation_is_in_report_order_for_both_samples() {
-        let rules = crate::engine::RuleSet::builtin().unwrap();
-        let matrix = crate::matrix::Matrix::builtin(crate::matrix::DEFAULT).unwrap();
         for sample in ["aws-demo", "azure-demo"] {
-            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(format!("samples/{sample}.snapshot.json"));
-            let snapshot = crate::snapshot::load(&path).unwrap();
-            let evaluation = crate::engine::evaluate(&snapshot, &rules, &matrix).unwrap();
-            let findings = evaluation.findings;
+            let findings = evaluated(sample).evaluation.findings;
             assert!(findings.len() > 50, "{sample}: {} results", findings.len());
             let mut expected = findings.clone();
             expected.sort_by(Finding::report_order);
@@ -100,13 +93,7 @@ mod tests {
 
     #[test]
     fn sorting_by_key_moves_every_finding_to_its_place() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/aws-demo.snapshot.json");
-        let snapshot = crate::snapshot::load(&path).unwrap();
-        let rules = crate::engine::RuleSet::builtin().unwrap();
-        let matrix = crate::matrix::Matrix::builtin(crate::matrix::DEFAULT).unwrap();
-        let original = crate::engine::evaluate(&snapshot, &rules, &matrix)
-            .unwrap()
-            .findings;
+        let original = evaluated("aws-demo").evaluation.findings;
         // Keys that reverse the order, with ties (pairs share a key) broken by message.
         let keys: Vec<u64> = (0..original.len() as u64).rev().map(|k| k / 2).collect();
         let mut sorted = original.clone();

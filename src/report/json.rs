@@ -290,7 +290,6 @@ fn indented<T: Serialize>(
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
     use std::sync::Arc;
 
     use super::*;
@@ -350,13 +349,15 @@ mod tests {
 
     #[test]
     fn the_spliced_document_is_the_bytes_of_one_serialisation() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/aws-demo.snapshot.json");
-        let snapshot = crate::snapshot::load(&path).unwrap();
-        let rules = crate::engine::RuleSet::builtin().unwrap();
-        let matrix = crate::matrix::Matrix::builtin(crate::matrix::DEFAULT).unwrap();
-        let evaluation = crate::engine::evaluate(&snapshot, &rules, &matrix).unwrap();
+        let sample = crate::engine::sample::evaluated("aws-demo");
         let options = super::super::ReportOptions::default();
-        let report = Report::build(&snapshot, &evaluation, &rules, &matrix, &options);
+        let report = Report::build(
+            &sample.snapshot,
+            &sample.evaluation,
+            &sample.rules,
+            &sample.matrix,
+            &options,
+        );
         let privileged = report.privileged.as_ref().unwrap();
         assert!(report.findings.len() > 1 && privileged.identities.len() > 1);
 
