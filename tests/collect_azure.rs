@@ -1,5 +1,5 @@
 //! The Azure collector against an in-process ARM and Microsoft Graph server serving the
-//! public example responses of `../shared/fixtures/azure/` (insecure and secure variants):
+//! public example responses of `tests/fixtures/azure/` (insecure and secure variants):
 //! the snapshot it collects, the rules' results on it, paging, retries, permissions that
 //! are missing, malformed answers, and that it only ever reads.
 

@@ -1,5 +1,5 @@
 //! An in-process Azure test server: ARM and Microsoft Graph answers built from the public
-//! example responses in `../shared/fixtures/azure/` (varied per test), an App Service style
+//! example responses in `tests/fixtures/azure/` (varied per test), an App Service style
 //! managed-identity token endpoint, queued one-off answers (429, 403, malformed bodies), and
 //! a log of every request it saw.
 
@@ -277,18 +277,13 @@ fn token_reply(secret: Option<&str>, query: &str) -> Reply {
     }))
 }
 
-/// A fixture of `../shared/fixtures/azure/` (e.g. `arm/storage-accounts.json`).
+/// A fixture of `tests/fixtures/azure/` (e.g. `arm/storage-accounts.json`).
 pub fn fixture(name: &str) -> Json {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/azure")
+        .join("tests/fixtures/azure")
         .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (../shared must sit beside the clone)",
-            path.display()
-        )
-    });
-    serde_json::from_str(&text).unwrap()
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// `{"value": [..]}` around items.
