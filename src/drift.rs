@@ -341,12 +341,12 @@ impl Drift {
     /// One line: the counts.
     pub fn summary(&self) -> String {
         format!(
-            "{} new, {} resolved, {} changed, {} no longer assessed, {} unchanged failures",
+            "{} new, {} resolved, {} changed, {} no longer assessed, {}",
             self.new_failures.len(),
             self.resolved.len(),
             self.changed.len(),
             self.no_longer_assessed.len(),
-            self.unchanged_failures
+            crate::words::count(self.unchanged_failures, "unchanged failure")
         )
     }
 }

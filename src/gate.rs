@@ -38,7 +38,8 @@ pub fn judge(findings: &[Finding], policy: GatePolicy<'_>) -> Verdict {
     let mut summary = format!("{failed} failed, {passed} passed, {not_assessed} not assessed");
     if not_assessed > 0 {
         summary.push_str(&format!(
-            "; incomplete: {not_assessed} results could not be assessed"
+            "; incomplete: {} could not be assessed",
+            crate::words::count(not_assessed, "result")
         ));
     }
     if let Some(b) = policy.baseline {
@@ -196,7 +197,7 @@ mod tests {
         assert_eq!(v.exit_code, 0, "not-assessed alone does not fail --fail-on");
         assert!(
             v.summary
-                .contains("incomplete: 1 results could not be assessed"),
+                .contains("incomplete: 1 result could not be assessed"),
             "{}",
             v.summary
         );

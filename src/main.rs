@@ -8,12 +8,14 @@ use clap::Parser;
 /// glibc's per-thread arenas left the peak RSS far above the live heap.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = onus::cli::Cli::parse();
     match onus::run::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("onus: error: {err:#}");
+            let told = onus::explain::chain(err.chain().map(ToString::to_string));
+            eprintln!("onus: error: {told}");
             ExitCode::from(2)
         }
     }

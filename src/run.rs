@@ -66,8 +66,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Baseline(BaselineCommand::Create { results, output }) => {
             let created = baseline::create(&results, &output)?;
             eprintln!(
-                "onus: baseline of {} failures written to {}",
-                created.failures.len(),
+                "onus: baseline of {} written to {}",
+                crate::words::count(created.failures.len(), "failure"),
                 output.display()
             );
             Ok(0)
@@ -435,7 +435,10 @@ fn rules(cmd: RulesCommand) -> Result<u8> {
                         r.title
                     ));
                 }
-                out.push_str(&format!("{} rules\n", set.rules().len()));
+                out.push_str(&format!(
+                    "{}\n",
+                    crate::words::count(set.rules().len(), "rule")
+                ));
                 write_output(None, &out)?;
             }
             Ok(0)
@@ -477,7 +480,10 @@ fn rules(cmd: RulesCommand) -> Result<u8> {
                     eprintln!("FAIL {} ({}): {p}", o.rule, o.fixture.display());
                 }
             }
-            eprintln!("{} fixtures, {} failed", outcomes.len(), failed);
+            eprintln!(
+                "{}, {failed} failed",
+                crate::words::count(outcomes.len(), "fixture")
+            );
             Ok(if failed == 0 { 0 } else { 1 })
         }
     }

@@ -28,20 +28,29 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 #[cfg(any(feature = "aws", feature = "azure"))]
 fn summary(snapshot: &Snapshot, what: &str, calls: u64, started: std::time::Instant) {
+    use crate::words::{count, plural};
     let facts = crate::analyze::iam::SnapshotFacts::default();
     // Counting needs no facts: field maps are never built here.
     let resources = crate::analyze::inventory::pending(snapshot, &facts).len();
+    let accounts = &snapshot.accounts;
     eprintln!(
-        "onus: collected {resources} resources from {what} {} as {} in {} region(s): {calls} API calls in {:.1}s; {} coverage gap(s)",
-        snapshot.accounts.join(", "),
+        "onus: collected {} from {} {} as {} in {}: {} in {:.1}s; {}",
+        count(resources, "resource"),
+        if accounts.len() == 1 {
+            what.to_owned()
+        } else {
+            plural(what)
+        },
+        accounts.join(", "),
         snapshot
             .collector
             .principal
             .as_deref()
             .unwrap_or("an unknown principal"),
-        snapshot.regions.len(),
+        count(snapshot.regions.len(), "region"),
+        count(calls, "API call"),
         started.elapsed().as_secs_f64(),
-        snapshot.coverage_gaps.len()
+        count(snapshot.coverage_gaps.len(), "coverage gap")
     );
 }
 
@@ -104,7 +113,7 @@ pub fn collect_azure(args: &AzureArgs) -> Result<Snapshot> {
     if !args.calls.quiet {
         summary(
             &snapshot,
-            "subscription(s)",
+            "subscription",
             stats.calls.values().sum(),
             started,
         );

@@ -372,7 +372,34 @@ fn scan_without_credentials_exits_2_and_says_why() {
     let err = stderr(&out);
     assert!(err.contains("no usable AWS credentials"), "{err}");
     assert!(err.contains("no credentials found in chain"), "{err}");
+    // What to do next.
+    for step in [
+        "--profile",
+        "AWS_PROFILE",
+        "aws sso login",
+        "AWS_ACCESS_KEY_ID",
+    ] {
+        assert!(err.contains(step), "no `{step}` in: {err}");
+    }
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_missing_snapshot_is_named_with_its_cause_once_and_the_next_step() {
+    let out = onus(&["evaluate", "nope.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("onus: error: nope.json: cannot read snapshot: "),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("(os error 2)").count(),
+        1,
+        "the cause twice: {err}"
+    );
+    assert!(err.contains("onus collect aws -o FILE"), "{err}");
+    assert!(err.contains("onus evaluate --sample"), "{err}");
 }
 
 #[test]

@@ -25,18 +25,3 @@ pub enum CollectError {
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[from] std::io::Error),
 }
-
-/// An error and its causes, each once, joined by `: `.
-#[cfg(any(feature = "aws", feature = "azure"))]
-pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    parts.join(": ")
-}

@@ -44,6 +44,7 @@ pub static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         statements(&doc).map(|s| questions::denies_insecure_transport(&s))
     });
     env.add_function("acl_public_grants", acl_public_grants);
+    env.add_filter("count", |n: i64, noun: &str| crate::words::count(n, noun));
     env.add_test("older_than", older_than);
     env.add_test("unused_for", unused_for);
     env

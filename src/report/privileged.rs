@@ -8,6 +8,7 @@ use crate::analyze::iam::escalation::Step;
 use crate::analyze::iam::facts::{Facts, TakeoverTarget};
 use crate::analyze::iam::{SnapshotFacts, view};
 use crate::snapshot::{AwsAccount, Role, Snapshot, User};
+use crate::words::count;
 
 /// The section, as templates read it (`privileged`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -113,6 +114,15 @@ pub(super) fn protection(
     }
 }
 
+/// Hours as a person writes them: "1 hour", "12 hours", "1.5 hours".
+fn hours_text(hours: f64) -> String {
+    if hours == 1.0 {
+        "1 hour".to_owned()
+    } else {
+        format!("{hours} hours")
+    }
+}
+
 /// A principal of the account: the user or the role itself.
 #[derive(Clone, Copy)]
 enum Principal<'a> {
@@ -161,8 +171,8 @@ fn identity(
                 "MFA device",
                 Some(!u.mfa_devices.is_empty()),
                 format!(
-                    "{} MFA device(s) for its console password",
-                    u.mfa_devices.len()
+                    "{} for its console password",
+                    count(u.mfa_devices.len(), "MFA device")
                 ),
                 "signs in to the console with a password alone".into(),
             )
@@ -193,8 +203,8 @@ fn identity(
         protections.push(protection(
             "Short sessions",
             Some(r.max_session_duration <= 3600),
-            format!("sessions last at most {hours} hour(s)"),
-            format!("sessions may last up to {hours} hours"),
+            format!("sessions last at most {}", hours_text(hours)),
+            format!("sessions may last up to {}", hours_text(hours)),
         ));
     }
     if let Some(u) = user {
@@ -214,12 +224,12 @@ fn identity(
                     .last_used
                     .map(|t| {
                         format!(
-                            "last used {} days ago",
-                            (snapshot.collected_at - t).num_days()
+                            "last used {} ago",
+                            count((snapshot.collected_at - t).num_days(), "day")
                         )
                     })
                     .unwrap_or_else(|| "never used".into());
-                format!("{} ({age} days old, {used})", k.id)
+                format!("{} ({} old, {used})", k.id, count(age, "day"))
             })
             .collect();
         protections.push(protection(

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::{RenderError, Report};
 use crate::finding::Status;
+use crate::words::count;
 
 pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
     let mut out = String::new();
@@ -35,9 +36,9 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
     }
     let _ = writeln!(
         out,
-        "\n{} resources, {} rules: {} failed, {} passed, {} not assessed (controls: {} failed, {} passed, {} not assessed){}",
-        s.resources,
-        s.rules,
+        "\n{}, {}: {} failed, {} passed, {} not assessed (controls: {} failed, {} passed, {} not assessed){}",
+        count(s.resources, "resource"),
+        count(s.rules, "rule"),
         s.results.fail,
         s.results.pass,
         s.results.not_assessed,

@@ -28,7 +28,7 @@ impl SnapshotFormat {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{path}: cannot read snapshot: {source}")]
+    #[error("{path}: cannot read snapshot: {source}{}", next_step(source))]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -60,6 +60,15 @@ pub enum LoadError {
     },
 }
 
+/// What a person does when the snapshot file is not there.
+fn next_step(err: &std::io::Error) -> &'static str {
+    if err.kind() == std::io::ErrorKind::NotFound {
+        "; `onus collect aws -o FILE` or `onus collect azure -o FILE` writes a snapshot, and `onus evaluate --sample` evaluates the bundled demo"
+    } else {
+        ""
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
     #[error("cannot serialise snapshot: {0}")]
@@ -87,10 +96,11 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
         // Parsed as it is read, so the text is never held whole beside what it parses into.
         let file = std::fs::File::open(path).map_err(io)?;
         let reader = std::io::BufReader::with_capacity(1 << 20, file);
-        if let Ok(snapshot) = serde_json::from_reader::<_, Snapshot>(reader) {
-            if snapshot.schema_version == SCHEMA_VERSION && has_section(&snapshot) {
-                return Ok(snapshot);
-            }
+        if let Ok(snapshot) = serde_json::from_reader::<_, Snapshot>(reader)
+            && snapshot.schema_version == SCHEMA_VERSION
+            && has_section(&snapshot)
+        {
+            return Ok(snapshot);
         }
         // Whatever is wrong is explained from the text, with line and column.
     }

@@ -8,7 +8,7 @@ use aws_config::SdkConfig;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-pub(crate) use crate::collect::error_chain;
+pub(crate) use crate::explain::error as error_chain;
 use crate::snapshot::CoverageGap;
 
 pub(crate) struct Ctx {

@@ -403,10 +403,10 @@ fn decode_document(raw: &str) -> Json {
         return doc;
     }
     // Form encoding writes spaces as '+'.
-    if raw.contains('+') {
-        if let Ok(doc) = serde_json::from_str(&percent_decode(&raw.replace('+', " "))) {
-            return doc;
-        }
+    if raw.contains('+')
+        && let Ok(doc) = serde_json::from_str(&percent_decode(&raw.replace('+', " ")))
+    {
+        return doc;
     }
     // Not encoded at all.
     if let Ok(doc) = serde_json::from_str(raw) {

@@ -20,6 +20,7 @@ pub(crate) use ctx::{Ctx, all_pages, classify, error_code, to_utc};
 
 use super::CollectError;
 use crate::snapshot::{AwsAccount, AwsResources, Collector, Provider, SCHEMA_VERSION, Snapshot};
+use crate::words::{count, counts};
 
 /// Which regions to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +67,28 @@ impl Default for AwsOptions {
 
 pub use super::CollectStats;
 
+/// What a person does when no credentials could be found.
+const NO_CREDENTIALS: &str = "onus reads AWS credentials as the AWS CLI does: choose a profile of ~/.aws/config with --profile NAME (or AWS_PROFILE=NAME), after `aws sso login --profile NAME` for an SSO profile; or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials); or run where an instance, task or pod role is attached";
+
+/// What a person does when credentials were found but GetCallerIdentity failed.
+const REFUSED: &str = "the credentials were found but STS did not accept them or could not be reached: check that they have not expired (`aws sso login` renews an SSO session), that the region (--regions or AWS_REGION) is enabled, and that --endpoint-url, if given, is right";
+
+/// Why the caller's identity could not be read, and what a person does next: whether
+/// credentials could be found at all decides which.
+async fn identity_failure(
+    config: &aws_config::SdkConfig,
+    err: &(dyn std::error::Error + 'static),
+) -> String {
+    use aws_sdk_sts::config::ProvideCredentials;
+    let told = ctx::error_chain(err);
+    let found = match config.credentials_provider() {
+        Some(provider) => provider.provide_credentials().await.is_ok(),
+        None => false,
+    };
+    let next = if found { REFUSED } else { NO_CREDENTIALS };
+    format!("{told}\n{next}")
+}
+
 /// Collects a snapshot of the account the credentials belong to.
 pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), CollectError> {
     let collected_at = Utc::now();
@@ -102,11 +125,10 @@ pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), C
         || std::env::var_os("AWS_ENDPOINT_URL").is_some_and(|v| !v.is_empty());
 
     let sts = aws_sdk_sts::Client::new(&config);
-    let identity = sts
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| CollectError::Identity(ctx::error_chain(&e)))?;
+    let identity = match sts.get_caller_identity().send().await {
+        Ok(identity) => identity,
+        Err(e) => return Err(CollectError::Identity(identity_failure(&config, &e).await)),
+    };
     let account_id = identity
         .account()
         .ok_or_else(|| CollectError::Identity("GetCallerIdentity returned no account".into()))?
@@ -134,14 +156,16 @@ pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), C
         data.config_recorders = recorders;
         if progress {
             eprintln!(
-                "onus: {region}: {} VPCs, {} subnets, {} security groups, {} network ACLs, {} instances, {} GuardDuty detectors, {} Config recorders",
-                data.vpcs.len(),
-                data.subnets.len(),
-                data.security_groups.len(),
-                data.network_acls.len(),
-                data.instances.len(),
-                data.guardduty_detectors.len(),
-                data.config_recorders.len()
+                "onus: {region}: {}",
+                counts(&[
+                    (data.vpcs.len(), "VPC"),
+                    (data.subnets.len(), "subnet"),
+                    (data.security_groups.len(), "security group"),
+                    (data.network_acls.len(), "network ACL"),
+                    (data.instances.len(), "instance"),
+                    (data.guardduty_detectors.len(), "GuardDuty detector"),
+                    (data.config_recorders.len(), "Config recorder"),
+                ])
             );
         }
         (region.clone(), data)
@@ -151,11 +175,13 @@ pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), C
         if progress {
             let iam = &out.0;
             eprintln!(
-                "onus: iam: {} users, {} groups, {} roles, {} customer-managed policies",
-                iam.users.len(),
-                iam.groups.len(),
-                iam.roles.len(),
-                iam.policies.len()
+                "onus: iam: {}",
+                counts(&[
+                    (iam.users.len(), "user"),
+                    (iam.groups.len(), "group"),
+                    (iam.roles.len(), "role"),
+                    (iam.policies.len(), "customer-managed policy"),
+                ])
             );
         }
         out
@@ -163,14 +189,14 @@ pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), C
     let s3 = async {
         let out = s3::collect(&ctx).await;
         if progress {
-            eprintln!("onus: s3: {} buckets", out.buckets.len());
+            eprintln!("onus: s3: {}", count(out.buckets.len(), "bucket"));
         }
         out
     };
     let trails = async {
         let out = logging::collect_trails(&ctx, &regions).await;
         if progress {
-            eprintln!("onus: cloudtrail: {} trails", out.len());
+            eprintln!("onus: cloudtrail: {}", count(out.len(), "trail"));
         }
         out
     };

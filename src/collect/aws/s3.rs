@@ -463,10 +463,10 @@ async fn policy(ctx: &Ctx, client: &Client, name: &str) -> Result<(Option<Json>,
 /// The account-level public-access block (`None`: not configured).
 async fn account_public_access_block(ctx: &Ctx, home: &SdkConfig) -> Option<PublicAccessBlock> {
     let mut builder = aws_sdk_s3control::config::Builder::from(home);
-    if ctx.endpoint_overridden {
-        if let Some(url) = home.endpoint_url() {
-            builder = builder.endpoint_resolver(FixedEndpoint(url.to_owned()));
-        }
+    if ctx.endpoint_overridden
+        && let Some(url) = home.endpoint_url()
+    {
+        builder = builder.endpoint_resolver(FixedEndpoint(url.to_owned()));
     }
     let client = aws_sdk_s3control::Client::from_conf(builder.build());
     let out = {

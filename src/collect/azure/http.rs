@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use tokio::sync::Semaphore;
 
-use crate::collect::error_chain;
+use crate::explain::error as error_chain;
 use crate::snapshot::CoverageGap;
 
 /// Which API a call goes to: each has its own base URL and token audience.

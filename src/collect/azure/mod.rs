@@ -22,6 +22,7 @@ use super::CollectError;
 use crate::snapshot::{
     AzureResources, Collector, Provider, SCHEMA_VERSION, Snapshot, Subscription,
 };
+use crate::words::counts;
 
 #[derive(Debug, Clone)]
 pub struct AzureOptions {
@@ -122,13 +123,15 @@ pub async fn collect(
         arm::collect(http_ref, sub).await;
         if progress {
             eprintln!(
-                "onus: azure: subscription {}: {} role assignments, {} NSGs, {} virtual networks, {} storage accounts, {} flow logs",
+                "onus: azure: subscription {}: {}",
                 sub.subscription_id,
-                sub.role_assignments.len(),
-                sub.network_security_groups.len(),
-                sub.virtual_networks.len(),
-                sub.storage_accounts.len(),
-                sub.flow_logs.len()
+                counts(&[
+                    (sub.role_assignments.len(), "role assignment"),
+                    (sub.network_security_groups.len(), "NSG"),
+                    (sub.virtual_networks.len(), "virtual network"),
+                    (sub.storage_accounts.len(), "storage account"),
+                    (sub.flow_logs.len(), "flow log"),
+                ])
             );
         }
     }));
@@ -138,10 +141,15 @@ pub async fn collect(
                 let out = graph::collect(http_ref, t).await;
                 if progress {
                     eprintln!(
-                        "onus: azure: tenant {t}: {} users, {} directory role assignments, {} Conditional Access policies",
-                        out.users.len(),
-                        out.role_assignments.len(),
-                        out.conditional_access_policies.len()
+                        "onus: azure: tenant {t}: {}",
+                        counts(&[
+                            (out.users.len(), "user"),
+                            (out.role_assignments.len(), "directory role assignment"),
+                            (
+                                out.conditional_access_policies.len(),
+                                "Conditional Access policy"
+                            ),
+                        ])
                     );
                 }
                 Some(out)
