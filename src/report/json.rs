@@ -305,7 +305,7 @@ mod tests {
                 kind: "aws.iam.user".into(),
                 id: format!("arn:aws:iam::1:user/u{n}"),
                 name: format!("u{n} \"quoted\"\n\u{2028}<b>"),
-                region: (n % 2 == 0).then(|| "eu-west-1".to_owned()),
+                region: n.is_multiple_of(2).then(|| "eu-west-1".to_owned()),
                 account: "1".into(),
                 tags: [("k".to_owned(), "v\tw".to_owned())].into(),
             }),

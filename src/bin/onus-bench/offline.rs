@@ -438,16 +438,17 @@ fn print_table(report: &OfflineReport) {
             (s.resources > 0).then(|| (s.size, json.total_wall_s / s.resources as f64))
         })
         .collect();
-    if let Some(&(_, base)) = per_resource.first() {
-        if per_resource.len() > 1 && base > 0.0 {
-            let ratios: Vec<String> = per_resource
-                .iter()
-                .map(|(size, c)| format!("{size}: {:.2}", c / base))
-                .collect();
-            println!(
-                "load + evaluate + JSON, time per resource relative to the smallest size (1.00 = linear): {}",
-                ratios.join(", ")
-            );
-        }
+    if let Some(&(_, base)) = per_resource.first()
+        && per_resource.len() > 1
+        && base > 0.0
+    {
+        let ratios: Vec<String> = per_resource
+            .iter()
+            .map(|(size, c)| format!("{size}: {:.2}", c / base))
+            .collect();
+        println!(
+            "load + evaluate + JSON, time per resource relative to the smallest size (1.00 = linear): {}",
+            ratios.join(", ")
+        );
     }
 }
