@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::finding::Severity;
+use crate::report::Format;
 
 /// Cloud shared-responsibility posture scanner: of the security work that is the
 /// customer's, what is done, what is not, and what could not be checked.
@@ -197,45 +198,6 @@ pub struct AwsArgs {
     pub calls: CallArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A summary for the terminal.
-    Text,
-    /// Machine-readable results.
-    Json,
-    /// Markdown report.
-    Md,
-    /// Single-file HTML report.
-    Html,
-    /// SARIF 2.1.0, for code-scanning dashboards (failures and not-assessed results).
-    Sarif,
-    /// JUnit XML, for CI test reports: a test suite per rule, a test case per resource.
-    Junit,
-    /// CSV, one row per result.
-    Csv,
-    /// OCSF 1.1 Detection Findings (a JSON array, one per failure).
-    Ocsf,
-    /// The HTML report printed to PDF by a headless Chromium (ONUS_CHROMIUM or on the PATH).
-    Pdf,
-}
-
-impl Format {
-    /// The file name a format is written to under --output-dir.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Format::Text => "onus.txt",
-            Format::Json => "onus.json",
-            Format::Md => "onus.md",
-            Format::Html => "onus.html",
-            Format::Sarif => "onus.sarif",
-            Format::Junit => "onus.junit.xml",
-            Format::Csv => "onus.csv",
-            Format::Ocsf => "onus.ocsf.json",
-            Format::Pdf => "onus.pdf",
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
     /// Snapshot file (.json, .yaml or .yml).
@@ -321,6 +283,16 @@ pub struct ReportArgs {
     pub logo: Option<PathBuf>,
     #[command(flatten)]
     pub rules: RuleArgs,
+    #[command(flatten)]
+    pub waivers: WaiverArgs,
+}
+
+/// Where waivers come from.
+#[derive(Debug, Args)]
+pub struct WaiverArgs {
+    /// Read waivers from this file instead of ./onus.yaml (read when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -344,9 +316,8 @@ pub struct GateArgs {
     /// Gate only on failures not in this baseline (from `onus baseline create`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Read waivers from this file instead of ./onus.yaml (read when present).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub waivers: WaiverArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -429,6 +400,8 @@ pub struct DiffArgs {
     pub matrix: String,
     #[command(flatten)]
     pub rules: RuleArgs,
+    #[command(flatten)]
+    pub waivers: WaiverArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -18,6 +18,16 @@ pub fn error(err: &(dyn std::error::Error + 'static)) -> String {
     chain(std::iter::successors(Some(err), |e| e.source()).map(ToString::to_string))
 }
 
+/// serde_json's message without the " at line L column C" it appends: errors that carry the
+/// line and column apart print them before the message.
+pub fn json_message(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -67,6 +68,15 @@ pub enum Status {
 }
 
 impl Status {
+    /// Report order: failures, then what could not be assessed, then passes.
+    pub fn rank(self) -> u8 {
+        match self {
+            Status::Fail => 0,
+            Status::NotAssessed => 1,
+            Status::Pass => 2,
+        }
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Status::Fail => "fail",
@@ -106,7 +116,19 @@ pub struct Finding {
     pub fingerprint: String,
     /// The waiver that accepts this failure, when one does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<Box<crate::waiver::AppliedWaiver>>,
+    pub waiver: Option<Box<AppliedWaiver>>,
+}
+
+/// The waiver a waived failure carries: which entry of the waiver file accepted it, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedWaiver {
+    pub reason: String,
+    pub owner: Option<String>,
+    pub ticket: Option<String>,
+    /// The last day it applies (`YYYY-MM-DD`).
+    pub expires: Option<NaiveDate>,
+    /// 1-based position of the waiver in the file.
+    pub index: usize,
 }
 
 impl Finding {
@@ -129,13 +151,9 @@ impl Finding {
     /// Report order: failures first, then by severity (highest first), rule id, resource id
     /// (and message, so that only identical results tie: an unstable sort gives one order).
     pub fn report_order(a: &Finding, b: &Finding) -> Ordering {
-        let status_rank = |s: Status| match s {
-            Status::Fail => 0,
-            Status::NotAssessed => 1,
-            Status::Pass => 2,
-        };
-        status_rank(a.status)
-            .cmp(&status_rank(b.status))
+        a.status
+            .rank()
+            .cmp(&b.status.rank())
             .then(b.severity.cmp(&a.severity))
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| a.resource.account.cmp(&b.resource.account))

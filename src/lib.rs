@@ -1,13 +1,13 @@
 //! onus: a cloud shared-responsibility posture scanner.
 //!
-//! Data flows one way: snapshot → analyze → evaluate rules → findings on the responsibility
-//! matrix → gate → render.
+//! Data flows one way: collect → snapshot → analyze → evaluate rules (results on the
+//! responsibility matrix) → gate → render. `pipeline` runs the stages after collection;
+//! `commands` turns the command line into calls of them.
 
 pub mod analyze;
-pub mod baseline;
 pub mod cli;
 pub mod collect;
-pub mod drift;
+pub mod commands;
 pub mod engine;
 pub mod explain;
 pub mod finding;
@@ -15,10 +15,9 @@ pub mod gate;
 pub mod matrix;
 pub mod output;
 pub mod pdf;
+pub mod pipeline;
 pub mod report;
-pub mod run;
-pub mod scan;
+pub mod results;
 pub mod snapshot;
-pub mod waiver;
 pub mod words;
 pub mod yaml;

@@ -11,7 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = onus::cli::Cli::parse();
-    match onus::run::run(cli) {
+    match onus::commands::run(&cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let told = onus::explain::chain(err.chain().map(ToString::to_string));

@@ -202,7 +202,7 @@ fn fail_on_gates_on_new_failures_only() {
     let out = diff(&old, &new, &["--fail-on", "critical"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("new unwaived failure(s) at or above critical"),
+        stderr(&out).contains("exit 1: 2 new unwaived failures at or above critical"),
         "{}",
         stderr(&out)
     );

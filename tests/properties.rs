@@ -202,7 +202,7 @@ proptest! {
 
     #[test]
     fn waiver_loading_never_panics(text in ".*") {
-        if let Err(e) = onus::waiver::from_str(&text, Path::new("onus.yaml")) {
+        if let Err(e) = onus::gate::waiver::from_str(&text, Path::new("onus.yaml")) {
             prop_assert!(e.to_string().starts_with("onus.yaml"), "{}", e);
         }
     }

@@ -897,3 +897,130 @@ fn privileged_access_lists_the_first_fifty_identities_and_says_how_many_more() {
         );
     }
 }
+
+/// A results document as onus wrote it before documents carried a version: no
+/// `results_version`, and each account's monitoring in AWS's terms.
+fn as_version_1(doc: &serde_json::Value) -> serde_json::Value {
+    let scanned: Vec<String> = doc["snapshot"]["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_owned())
+        .collect();
+    let mut doc = doc.clone();
+    let top = doc.as_object_mut().unwrap();
+    top.remove("results_version");
+    let privileged = top["privileged"].as_object_mut().unwrap();
+    privileged.remove("monitoring");
+    for account in privileged["accounts"].as_array_mut().unwrap() {
+        let controls = account["controls"].as_array().unwrap().clone();
+        let a = account.as_object_mut().unwrap();
+        a.remove("controls");
+        if a["unknown"].is_string() {
+            a.insert(
+                "multi_region_trail_validated".into(),
+                serde_json::Value::Null,
+            );
+            a.insert("guardduty_missing_regions".into(), serde_json::json!([]));
+            a.insert("guardduty_enabled_regions".into(), serde_json::json!([]));
+            continue;
+        }
+        a.insert(
+            "multi_region_trail_validated".into(),
+            (controls[0]["state"] == "present").into(),
+        );
+        let missing: Vec<String> = controls[1]["summary"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("off in ")
+            .map(|r| r.split(", ").map(str::to_owned).collect())
+            .unwrap_or_default();
+        let enabled: Vec<&String> = scanned.iter().filter(|r| !missing.contains(r)).collect();
+        a.insert(
+            "guardduty_missing_regions".into(),
+            serde_json::json!(missing),
+        );
+        a.insert(
+            "guardduty_enabled_regions".into(),
+            serde_json::json!(enabled),
+        );
+    }
+    doc
+}
+
+#[test]
+fn results_of_version_1_are_read_and_other_versions_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    // The sample, whose GuardDuty could not be read, and the sample as it would be had it been
+    // read: GuardDuty off in its regions.
+    let mut known: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(SAMPLE).unwrap()).unwrap();
+    known["coverage_gaps"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|g| g["kind"] != "aws.guardduty.region");
+    let known_path = dir.path().join("known.json");
+    std::fs::write(&known_path, serde_json::to_string(&known).unwrap()).unwrap();
+    let mut states = Vec::new();
+    for (name, snapshot) in [("sample", SAMPLE), ("known", known_path.to_str().unwrap())] {
+        let out = onus(&["evaluate", snapshot, "-f", "json"]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["results_version"], 2);
+        states.push(doc["privileged"]["accounts"][0]["controls"][1]["state"].clone());
+        let v1 = dir.path().join(format!("{name}-v1.json"));
+        std::fs::write(
+            &v1,
+            serde_json::to_string_pretty(&as_version_1(&doc)).unwrap(),
+        )
+        .unwrap();
+        let v2 = dir.path().join(format!("{name}-v2.json"));
+        std::fs::write(&v2, &out.stdout).unwrap();
+        for format in ["md", "html"] {
+            let old = stdout(&onus(&["report", v1.to_str().unwrap(), "-f", format]));
+            let new = stdout(&onus(&["report", v2.to_str().unwrap(), "-f", format]));
+            assert_eq!(
+                old, new,
+                "{name}, {format}: a version 1 document reports differently"
+            );
+        }
+        let out = onus(&["diff", v1.to_str().unwrap(), v2.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("0 new, 0 resolved"),
+            "{}",
+            stderr(&out)
+        );
+
+        let mut v3 = doc.clone();
+        v3["results_version"] = 3.into();
+        v3["results"] = "grouped differently".into();
+        let v3_path = dir.path().join("v3.json");
+        std::fs::write(&v3_path, serde_json::to_string(&v3).unwrap()).unwrap();
+        for args in [
+            vec!["report", v3_path.to_str().unwrap()],
+            vec![
+                "baseline",
+                "create",
+                v3_path.to_str().unwrap(),
+                "-o",
+                "/dev/null",
+            ],
+            vec!["diff", v3_path.to_str().unwrap(), v2.to_str().unwrap()],
+        ] {
+            let out = onus(&args);
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            assert!(
+                stderr(&out).contains(
+                    "results_version 3 is not supported by this onus (it reads versions 1 and 2)"
+                ),
+                "{args:?}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    assert_eq!(
+        states,
+        ["not-assessed", "missing"],
+        "both paths are exercised"
+    );
+}

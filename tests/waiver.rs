@@ -404,3 +404,141 @@ waivers:
         serde_json::json!([{"index": 2, "rule": "aws-s3-*"}])
     );
 }
+
+/// Runs `onus ARGS` in `dir` on 2026-11-01.
+fn onus_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_onus"))
+        .args(args)
+        .current_dir(dir)
+        .env("ONUS_TODAY", "2026-11-01")
+        .output()
+        .expect("run onus")
+}
+
+/// The waiver report a run printed (`waivers: N waived, …`), up to the next `;` or line end.
+fn waiver_line(out: &Output) -> String {
+    let err = stderr(out);
+    let at = err
+        .find("waivers: ")
+        .unwrap_or_else(|| panic!("no waiver report: {err}"));
+    err[at..]
+        .split([';', '\n'])
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn report_and_diff_apply_and_report_waivers_as_evaluate_does() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "onus.yaml", WAIVE_HIGH);
+    let sample = sample();
+    let sample = sample.to_str().unwrap();
+
+    let evaluated = onus_in(dir.path(), &["evaluate", sample, "-f", "md"]);
+    assert_eq!(evaluated.status.code(), Some(0), "{}", stderr(&evaluated));
+    let expected = "waivers: 34 waived, 0 expired, 0 matched nothing";
+    assert_eq!(waiver_line(&evaluated), expected);
+
+    // `onus report` on the snapshot: the same waivers, the same report of them, the same
+    // Markdown as `evaluate -f md` (which marks the waived failures).
+    let reported = onus_in(dir.path(), &["report", sample, "-f", "md"]);
+    assert_eq!(reported.status.code(), Some(0), "{}", stderr(&reported));
+    assert_eq!(waiver_line(&reported), expected);
+    assert_eq!(
+        String::from_utf8_lossy(&reported.stdout),
+        String::from_utf8_lossy(&evaluated.stdout)
+    );
+    let md = String::from_utf8_lossy(&reported.stdout);
+    assert!(
+        md.contains("waived"),
+        "the Markdown marks no waived failure"
+    );
+
+    // `onus diff` of the snapshot against itself with a changed copy: each snapshot side
+    // reports the waivers, and a waived new failure does not close the gate.
+    let mut changed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sample).unwrap()).unwrap();
+    let buckets = changed["aws"]["accounts"][0]["s3"]["buckets"]
+        .as_array_mut()
+        .unwrap();
+    let mut copy = buckets
+        .iter()
+        .find(|b| b["name"] == "harbor-finch-www")
+        .unwrap()
+        .clone();
+    copy["name"] = "harbor-finch-shop-www".into();
+    copy["arn"] = "arn:aws:s3:::harbor-finch-shop-www".into();
+    buckets.push(copy);
+    let new = write(
+        dir.path(),
+        "new.json",
+        &serde_json::to_string(&changed).unwrap(),
+    );
+    let diffed = onus_in(
+        dir.path(),
+        &["diff", sample, new.to_str().unwrap(), "--fail-on", "high"],
+    );
+    let err = stderr(&diffed);
+    assert!(
+        err.contains(&format!("{sample}: {expected}")),
+        "the old side's waivers: {err}"
+    );
+    assert!(
+        err.contains(&format!("{}: waivers: ", new.display())),
+        "the new side's waivers: {err}"
+    );
+    // The copied bucket fails the public-ACL rules, which the *-www waiver accepts.
+    assert!(err.contains("new,"), "{err}");
+    assert_eq!(
+        diffed.status.code(),
+        Some(0),
+        "waived new failures gated: {err}"
+    );
+    // Without the waivers, the same diff closes the gate.
+    let bare = tempfile::tempdir().unwrap();
+    let diffed = onus_in(
+        bare.path(),
+        &["diff", sample, new.to_str().unwrap(), "--fail-on", "high"],
+    );
+    assert_eq!(diffed.status.code(), Some(1), "{}", stderr(&diffed));
+    assert!(!stderr(&diffed).contains("waivers:"), "{}", stderr(&diffed));
+}
+
+#[test]
+fn a_results_json_is_reported_with_the_waivers_it_was_evaluated_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "w.yaml", WAIVE_HIGH);
+    let sample = sample();
+    let out = onus_in(
+        dir.path(),
+        &[
+            "evaluate",
+            sample.to_str().unwrap(),
+            "-f",
+            "json",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    let results = write(
+        dir.path(),
+        "r.json",
+        &String::from_utf8(out.stdout).unwrap(),
+    );
+    let out = onus_in(
+        dir.path(),
+        &[
+            "report",
+            results.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("reported with the waivers it was evaluated with"),
+        "{}",
+        stderr(&out)
+    );
+}

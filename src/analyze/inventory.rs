@@ -4,6 +4,7 @@
 //! when something reads it ([`Pending::build`]), so evaluation can build, read and drop each
 //! map in parallel instead of holding every map of the snapshot at once.
 
+use crate::snapshot::kind;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -171,14 +172,20 @@ fn iam<'s>(
     } else {
         iam.root.arn.clone()
     };
-    push.add("aws.iam.root", root_arn, "root user".into(), None, || {
-        let mut root = to_map(&iam.root);
-        root.insert("account_summary".into(), json!(iam.account_summary));
-        root
-    });
+    push.add(
+        kind::AWS_IAM_ROOT,
+        root_arn,
+        "root user".into(),
+        None,
+        || {
+            let mut root = to_map(&iam.root);
+            root.insert("account_summary".into(), json!(iam.account_summary));
+            root
+        },
+    );
 
     push.add(
-        "aws.iam.password_policy",
+        kind::AWS_IAM_PASSWORD_POLICY,
         format!("arn:aws:iam::{acct}:account-password-policy"),
         "account password policy".into(),
         None,
@@ -196,7 +203,7 @@ fn iam<'s>(
         .map(|r| r.name.as_str())
         .collect();
     push.add(
-        "aws.iam.account",
+        kind::AWS_IAM_ACCOUNT,
         format!("arn:aws:iam::{acct}:account"),
         alias.map_or_else(
             || format!("account {acct}"),
@@ -221,7 +228,7 @@ fn iam<'s>(
     for user in &iam.users {
         let facts = Arc::clone(&facts);
         push.add(
-            "aws.iam.user",
+            kind::AWS_IAM_USER,
             user.arn.clone(),
             user.name.clone(),
             None,
@@ -239,7 +246,7 @@ fn iam<'s>(
     for group in &iam.groups {
         let members = Arc::clone(&members);
         push.add(
-            "aws.iam.group",
+            kind::AWS_IAM_GROUP,
             group.arn.clone(),
             group.name.clone(),
             None,
@@ -254,7 +261,7 @@ fn iam<'s>(
     for role in &iam.roles {
         let facts = Arc::clone(&facts);
         push.add(
-            "aws.iam.role",
+            kind::AWS_IAM_ROLE,
             role.arn.clone(),
             role.name.clone(),
             None,
@@ -267,7 +274,7 @@ fn iam<'s>(
     }
     for policy in &iam.policies {
         push.add(
-            "aws.iam.policy",
+            kind::AWS_IAM_POLICY,
             policy.arn.clone(),
             policy.name.clone(),
             None,
@@ -290,7 +297,7 @@ pub(crate) fn password_policy_view(policy: Option<&PasswordPolicy>) -> Map<Strin
 
 fn s3<'s>(acct: &str, account: &'s AwsAccount, push: &mut Push<'_, 's>) {
     push.add(
-        "aws.s3.account",
+        kind::AWS_S3_ACCOUNT,
         format!("arn:aws:s3:::{acct}/account-settings"),
         "S3 account settings".into(),
         None,
@@ -298,7 +305,7 @@ fn s3<'s>(acct: &str, account: &'s AwsAccount, push: &mut Push<'_, 's>) {
     );
     for bucket in &account.s3.buckets {
         push.add(
-            "aws.s3.bucket",
+            kind::AWS_S3_BUCKET,
             bucket.arn.clone(),
             bucket.name.clone(),
             Some(&bucket.region),
@@ -313,7 +320,7 @@ pub(crate) fn bucket_view(bucket: &Bucket) -> Map<String, Json> {
 
 fn cloudtrail<'s>(acct: &str, account: &'s AwsAccount, push: &mut Push<'_, 's>) {
     push.add(
-        "aws.cloudtrail.account",
+        kind::AWS_CLOUDTRAIL_ACCOUNT,
         format!("arn:aws:cloudtrail::{acct}:trails"),
         "CloudTrail for the account".into(),
         None,
@@ -321,7 +328,7 @@ fn cloudtrail<'s>(acct: &str, account: &'s AwsAccount, push: &mut Push<'_, 's>) 
     );
     for trail in &account.cloudtrail {
         push.add(
-            "aws.cloudtrail.trail",
+            kind::AWS_CLOUDTRAIL_TRAIL,
             trail.arn.clone(),
             trail.name.clone(),
             Some(&trail.home_region),
@@ -430,7 +437,7 @@ fn aws_region<'s>(acct: &str, region: &'s str, data: &'s AwsRegion, push: &mut P
     for vpc in &data.vpcs {
         let joins = Arc::clone(&joins);
         push.add(
-            "aws.ec2.vpc",
+            kind::AWS_EC2_VPC,
             arn("vpc", &vpc.id),
             name_tag(&vpc.tags, &vpc.id),
             Some(region),
@@ -450,7 +457,7 @@ fn aws_region<'s>(acct: &str, region: &'s str, data: &'s AwsRegion, push: &mut P
     for subnet in &data.subnets {
         let joins = Arc::clone(&joins);
         push.add(
-            "aws.ec2.subnet",
+            kind::AWS_EC2_SUBNET,
             arn("subnet", &subnet.id),
             name_tag(&subnet.tags, &subnet.id),
             Some(region),
@@ -468,7 +475,7 @@ fn aws_region<'s>(acct: &str, region: &'s str, data: &'s AwsRegion, push: &mut P
     }
     for table in &data.route_tables {
         push.add(
-            "aws.ec2.route_table",
+            kind::AWS_EC2_ROUTE_TABLE,
             arn("route-table", &table.id),
             name_tag(&table.tags, &table.id),
             Some(region),
@@ -485,7 +492,7 @@ fn aws_region<'s>(acct: &str, region: &'s str, data: &'s AwsRegion, push: &mut P
     for sg in &data.security_groups {
         let joins = Arc::clone(&joins);
         push.add(
-            "aws.ec2.security_group",
+            kind::AWS_EC2_SECURITY_GROUP,
             arn("security-group", &sg.id),
             format!("{} ({})", sg.name, sg.id),
             Some(region),
@@ -500,7 +507,7 @@ fn aws_region<'s>(acct: &str, region: &'s str, data: &'s AwsRegion, push: &mut P
     }
     for acl in &data.network_acls {
         push.add(
-            "aws.ec2.network_acl",
+            kind::AWS_EC2_NETWORK_ACL,
             arn("network-acl", &acl.id),
             name_tag(&acl.tags, &acl.id),
             Some(region),
@@ -510,7 +517,7 @@ fn aws_region<'s>(acct: &str, region: &'s str, data: &'s AwsRegion, push: &mut P
     for instance in &data.instances {
         let joins = Arc::clone(&joins);
         push.add(
-            "aws.ec2.instance",
+            kind::AWS_EC2_INSTANCE,
             arn("instance", &instance.id),
             name_tag(&instance.tags, &instance.id),
             Some(region),
@@ -526,7 +533,7 @@ fn aws_region<'s>(acct: &str, region: &'s str, data: &'s AwsRegion, push: &mut P
         );
     }
     push.add(
-        "aws.ec2.region",
+        kind::AWS_EC2_REGION,
         format!("arn:aws:ec2:{region}:{acct}:account-settings"),
         format!("EC2 settings in {region}"),
         Some(region),
@@ -538,14 +545,14 @@ fn aws_region<'s>(acct: &str, region: &'s str, data: &'s AwsRegion, push: &mut P
         },
     );
     push.add(
-        "aws.guardduty.region",
+        kind::AWS_GUARDDUTY_REGION,
         format!("arn:aws:guardduty:{region}:{acct}:detectors"),
         format!("GuardDuty in {region}"),
         Some(region),
         || to_map(&json!({ "detectors": data.guardduty_detectors })),
     );
     push.add(
-        "aws.config.region",
+        kind::AWS_CONFIG_REGION,
         format!("arn:aws:config:{region}:{acct}:recorders"),
         format!("AWS Config in {region}"),
         Some(region),
@@ -644,7 +651,7 @@ mod tests {
         let resources = inventory(&snapshot_with(account));
         let subnet = resources
             .iter()
-            .find(|r| r.kind.name == "aws.ec2.subnet")
+            .find(|r| r.kind.name == kind::AWS_EC2_SUBNET)
             .unwrap();
         assert_eq!(subnet.data["routes_to_internet"], json!(true));
         assert_eq!(subnet.data["route_table_id"], json!("rtb-main"));

@@ -1,6 +1,7 @@
 //! The catalogue of resource kinds: names, what they are, their service model and the
 //! fields their views carry (rules are checked against these at load time).
 
+use crate::snapshot::kind;
 use std::sync::LazyLock;
 
 use serde::Serialize;
@@ -63,13 +64,13 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
     let password_policy: Map<String, Json> = super::inventory::password_policy_view(None);
     vec![
         kind(
-            "aws.iam.root",
+            kind::AWS_IAM_ROOT,
             "AWS account root user",
             ControlPlane,
             keys::<RootAccount>(&["account_summary"]),
         ),
         kind(
-            "aws.iam.password_policy",
+            kind::AWS_IAM_PASSWORD_POLICY,
             "IAM account password policy",
             ControlPlane,
             {
@@ -79,7 +80,7 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             },
         ),
         kind(
-            "aws.iam.account",
+            kind::AWS_IAM_ACCOUNT,
             "IAM settings of the account",
             ControlPlane,
             {
@@ -89,103 +90,103 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             },
         ),
         kind(
-            "aws.iam.user",
+            kind::AWS_IAM_USER,
             "IAM user",
             ControlPlane,
             keys::<User>(view::PRINCIPAL_FIELDS),
         ),
         kind(
-            "aws.iam.group",
+            kind::AWS_IAM_GROUP,
             "IAM group",
             ControlPlane,
             keys::<Group>(&["members"]),
         ),
-        kind("aws.iam.role", "IAM role", ControlPlane, {
+        kind(kind::AWS_IAM_ROLE, "IAM role", ControlPlane, {
             let mut f = view::PRINCIPAL_FIELDS.to_vec();
             f.extend(view::ROLE_FIELDS);
             keys::<Role>(&f)
         }),
         kind(
-            "aws.iam.policy",
+            kind::AWS_IAM_POLICY,
             "customer-managed IAM policy",
             ControlPlane,
             keys::<ManagedPolicy>(&[]),
         ),
         kind(
-            "aws.s3.account",
+            kind::AWS_S3_ACCOUNT,
             "S3 account-level settings",
             Paas,
             only(&["public_access_block"]),
         ),
-        kind("aws.s3.bucket", "S3 bucket", Paas, keys::<Bucket>(&[])),
+        kind(kind::AWS_S3_BUCKET, "S3 bucket", Paas, keys::<Bucket>(&[])),
         kind(
-            "aws.cloudtrail.account",
+            kind::AWS_CLOUDTRAIL_ACCOUNT,
             "CloudTrail coverage of the account",
             ControlPlane,
             only(&["trails"]),
         ),
         kind(
-            "aws.cloudtrail.trail",
+            kind::AWS_CLOUDTRAIL_TRAIL,
             "CloudTrail trail",
             ControlPlane,
             keys::<Trail>(&[]),
         ),
         kind(
-            "aws.ec2.vpc",
+            kind::AWS_EC2_VPC,
             "VPC",
             Iaas,
             keys::<Vpc>(&["flow_logs", "internet_gateway_ids"]),
         ),
         kind(
-            "aws.ec2.subnet",
+            kind::AWS_EC2_SUBNET,
             "VPC subnet",
             Iaas,
             keys::<Subnet>(&["route_table_id", "routes_to_internet"]),
         ),
         kind(
-            "aws.ec2.route_table",
+            kind::AWS_EC2_ROUTE_TABLE,
             "VPC route table",
             Iaas,
             keys::<RouteTable>(&["routes_to_internet"]),
         ),
         kind(
-            "aws.ec2.security_group",
+            kind::AWS_EC2_SECURITY_GROUP,
             "EC2 security group",
             Iaas,
             keys::<SecurityGroup>(&["is_default", "instance_ids"]),
         ),
         kind(
-            "aws.ec2.network_acl",
+            kind::AWS_EC2_NETWORK_ACL,
             "VPC network ACL",
             Iaas,
             keys::<NetworkAcl>(&[]),
         ),
         kind(
-            "aws.ec2.instance",
+            kind::AWS_EC2_INSTANCE,
             "EC2 instance",
             Iaas,
             keys::<Instance>(&["in_public_subnet"]),
         ),
         kind(
-            "aws.ec2.region",
+            kind::AWS_EC2_REGION,
             "EC2 settings of a region",
             Iaas,
             only(&["ebs_encryption_by_default", "instance_count"]),
         ),
         kind(
-            "aws.guardduty.region",
+            kind::AWS_GUARDDUTY_REGION,
             "GuardDuty in a region",
             ControlPlane,
             only(&["detectors"]),
         ),
         kind(
-            "aws.config.region",
+            kind::AWS_CONFIG_REGION,
             "AWS Config recording in a region",
             ControlPlane,
             only(&["recorders"]),
         ),
         kind(
-            "azure.subscription",
+            kind::AZURE_SUBSCRIPTION,
             "Azure subscription (activity log, Defender for Cloud)",
             ControlPlane,
             only(&[
@@ -200,7 +201,7 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             ]),
         ),
         kind(
-            "azure.authorization.role_assignment",
+            kind::AZURE_AUTHORIZATION_ROLE_ASSIGNMENT,
             "Azure RBAC role assignment",
             ControlPlane,
             only(&[
@@ -220,7 +221,7 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             ]),
         ),
         kind(
-            "azure.authorization.custom_role",
+            kind::AZURE_AUTHORIZATION_CUSTOM_ROLE,
             "Azure RBAC custom role",
             ControlPlane,
             only(&[
@@ -234,13 +235,13 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             ]),
         ),
         kind(
-            "azure.network.nsg",
+            kind::AZURE_NETWORK_NSG,
             "Azure network security group",
             Iaas,
             keys::<NetworkSecurityGroup>(&["resource_group", "flow_logs"]),
         ),
         kind(
-            "azure.network.virtual_network",
+            kind::AZURE_NETWORK_VIRTUAL_NETWORK,
             "Azure virtual network",
             Iaas,
             only(&[
@@ -254,7 +255,7 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             ]),
         ),
         kind(
-            "azure.network.subnet",
+            kind::AZURE_NETWORK_SUBNET,
             "Azure virtual network subnet",
             Iaas,
             only(&[
@@ -266,25 +267,25 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             ]),
         ),
         kind(
-            "azure.network.flow_log",
+            kind::AZURE_NETWORK_FLOW_LOG,
             "Azure Network Watcher flow log",
             Iaas,
             keys::<AzureFlowLog>(&["target_kind"]),
         ),
         kind(
-            "azure.network.public_ip",
+            kind::AZURE_NETWORK_PUBLIC_IP,
             "Azure public IP address",
             Iaas,
             keys::<PublicIpAddress>(&[]),
         ),
         kind(
-            "azure.storage.account",
+            kind::AZURE_STORAGE_ACCOUNT,
             "Azure storage account",
             Paas,
             keys::<StorageAccount>(&["resource_group"]),
         ),
         kind(
-            "azure.entra.tenant",
+            kind::AZURE_ENTRA_TENANT,
             "Entra ID tenant",
             Saas,
             only(&[
@@ -299,13 +300,13 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             ]),
         ),
         kind(
-            "azure.entra.user",
+            kind::AZURE_ENTRA_USER,
             "Entra ID user",
             Saas,
             keys::<EntraUser>(&["name", "has_mailbox", "privileged_roles"]),
         ),
         kind(
-            "azure.entra.privileged_user",
+            kind::AZURE_ENTRA_PRIVILEGED_USER,
             "Entra ID user holding a privileged directory role",
             Saas,
             keys::<EntraUser>(&[

@@ -6,6 +6,7 @@ pub mod iam;
 pub mod inventory;
 pub mod kinds;
 pub mod network;
+pub mod privileged;
 
 pub use inventory::{Resource, inventory};
 pub use kinds::Kind;

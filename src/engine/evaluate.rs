@@ -14,6 +14,7 @@ use super::helpers::{COLLECTED_AT, ENV};
 use super::rule::Rule;
 use super::{RuleSet, order};
 use crate::analyze::iam::SnapshotFacts;
+use crate::analyze::privileged::{self, PrivilegedSection};
 use crate::analyze::{Resource, inventory};
 use crate::finding::{Finding, ResourceRef, Status};
 use crate::matrix::{Cell, Matrix};
@@ -47,8 +48,8 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     pub issues: Vec<EvalIssue>,
     pub resources: usize,
-    /// The IAM facts the rules read, for the report's privileged-access section.
-    pub iam_facts: SnapshotFacts,
+    /// Who is privileged, why, and what guards them (from the same IAM facts the rules read).
+    pub privileged: PrivilegedSection,
 }
 
 /// Evaluates `rules` over `snapshot`, placing each result on `matrix`.
@@ -186,11 +187,12 @@ pub fn evaluate_rules(
     order::sort(&mut findings, &keys);
     drop(keys);
     issues.sort_by(|a, b| (&a.rule, &a.resource).cmp(&(&b.rule, &b.resource)));
+    let privileged = privileged::section(snapshot, &iam_facts);
     Ok(Evaluation {
         findings,
         issues,
         resources,
-        iam_facts,
+        privileged,
     })
 }
 

@@ -268,6 +268,7 @@ fn check_reads(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::snapshot::kind;
 
     const GOOD: &str = "\
 id: test-rule
@@ -309,7 +310,7 @@ message: \"{{ name }} has no MFA\"
     fn unknown_kind_layer_and_resource_field() {
         let err = Rule::parse(
             "test-rule.yaml",
-            &GOOD.replace("aws.iam.user", "aws.iam.usr"),
+            &GOOD.replace(kind::AWS_IAM_USER, "aws.iam.usr"),
         )
         .unwrap_err();
         assert_eq!((err.line, err.column), (4, 7), "{err}");

@@ -6,67 +6,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 use serde::ser::{SerializeTuple, Serializer};
 
-use super::model::{Counts, RESOURCE_LIMIT, ResourceLine, RuleInfo, control_outcome, line};
+use super::model::{RESOURCE_LIMIT, ResourceLine, line};
 use crate::engine::Effort;
 use crate::finding::{Finding, Severity, Status};
 use crate::matrix::{Layer, Matrix, Owner};
-
-/// A posture score: the severity-weighted share of assessed results that passed.
-///
-/// `value = round(100 × Σ weight(passed) ÷ Σ weight(passed or failed))`, with the weights of
-/// `Severity::weight`. Results that could not be assessed are left out of both sums and counted
-/// apart; waived failures count as failures. No assessed weight, no score.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Score {
-    pub value: Option<u32>,
-    /// `strong` (90 or more), `fair` (75 or more), `weak` (50 or more), `poor`, or `none`.
-    pub grade: &'static str,
-    pub passed_weight: u64,
-    pub assessed_weight: u64,
-    pub results: Counts,
-}
-
-impl Score {
-    #[cfg(test)]
-    pub fn of<'f>(findings: impl Iterator<Item = &'f Finding>) -> Score {
-        let mut by_severity: BTreeMap<Severity, Counts> = BTreeMap::new();
-        for f in findings {
-            by_severity.entry(f.severity).or_default().add(f.status);
-        }
-        Score::of_counts(|s| by_severity.get(&s).cloned().unwrap_or_default())
-    }
-
-    /// The score of results counted by severity.
-    pub fn of_counts(at: impl Fn(Severity) -> Counts) -> Score {
-        let (mut passed_weight, mut assessed_weight) = (0u64, 0u64);
-        let mut results = Counts::default();
-        for severity in Severity::ALL {
-            let counts = at(severity);
-            let w = u64::from(severity.weight());
-            passed_weight += w * counts.pass as u64;
-            assessed_weight += w * (counts.pass + counts.fail) as u64;
-            results.merge(&counts);
-        }
-        let value = (assessed_weight > 0).then(|| {
-            u32::try_from((passed_weight * 100 + assessed_weight / 2) / assessed_weight)
-                .unwrap_or(100)
-        });
-        let grade = match value {
-            None => "none",
-            Some(v) if v >= 90 => "strong",
-            Some(v) if v >= 75 => "fair",
-            Some(v) if v >= 50 => "weak",
-            Some(_) => "poor",
-        };
-        Score {
-            value,
-            grade,
-            passed_weight,
-            assessed_weight,
-            results,
-        }
-    }
-}
+use crate::results::{Counts, RuleInfo};
 
 /// A failed control, told as a risk.
 #[derive(Debug, Serialize)]
@@ -163,12 +107,7 @@ pub fn monitoring(
         .filter(|r| r.tags.iter().any(|t| t == "monitoring"))
         .map(|r| {
             let results = by_rule.get(r.id.as_str()).cloned().unwrap_or_default();
-            let statuses = results.statuses();
-            let outcome = if statuses.is_empty() {
-                "none"
-            } else {
-                control_outcome(&statuses).id()
-            };
+            let outcome = results.outcome().map_or("none", |o| o.id());
             MonitoringControl {
                 id: r.id.clone(),
                 title: r.title.clone(),
@@ -359,63 +298,5 @@ impl<'a> Appendix<'a> {
             })
             .collect();
         Appendix { rules: list, rows }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::finding::ResourceRef;
-    use crate::matrix::Cell;
-
-    fn finding(severity: Severity, status: Status) -> Finding {
-        Finding {
-            rule: "r".into(),
-            status,
-            severity,
-            resource: std::sync::Arc::new(ResourceRef {
-                kind: "k".into(),
-                id: "i".into(),
-                name: "n".into(),
-                region: None,
-                account: "a".into(),
-                tags: Default::default(),
-            }),
-            matrix: std::sync::Arc::new(Cell {
-                layer: Layer::Data,
-                model: "paas".into(),
-                owner: Owner::Customer,
-            }),
-            message: String::new(),
-            fingerprint: String::new(),
-            waiver: None,
-        }
-    }
-
-    #[test]
-    fn score_weighs_by_severity_and_leaves_out_not_assessed() {
-        let fs = [
-            finding(Severity::Critical, Status::Fail),
-            finding(Severity::Low, Status::Pass),
-            finding(Severity::High, Status::Pass),
-            finding(Severity::Critical, Status::NotAssessed),
-        ];
-        let s = Score::of(fs.iter());
-        // passed 1 + 6 = 7 of 10 + 1 + 6 = 17: 41.2 %
-        assert_eq!((s.passed_weight, s.assessed_weight), (7, 17));
-        assert_eq!(s.value, Some(41));
-        assert_eq!(s.grade, "poor");
-        assert_eq!(s.results.not_assessed, 1);
-    }
-
-    #[test]
-    fn no_assessed_weight_is_no_score_not_a_perfect_one() {
-        let fs = [
-            finding(Severity::High, Status::NotAssessed),
-            finding(Severity::Info, Status::Pass),
-        ];
-        let s = Score::of(fs.iter());
-        assert_eq!(s.value, None);
-        assert_eq!(s.grade, "none");
     }
 }

@@ -6,7 +6,7 @@ use minijinja::Value;
 
 use super::RenderError;
 use super::text::printable;
-use crate::drift::{Drift, Entry, Resolution};
+use crate::gate::drift::{Drift, Entry, Resolution};
 
 fn line(out: &mut String, e: &Entry, note: &str) {
     let _ = writeln!(

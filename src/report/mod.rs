@@ -3,6 +3,7 @@
 mod assessment;
 mod csv;
 pub mod drift;
+mod format;
 mod html;
 mod json;
 mod junit;
@@ -10,16 +11,13 @@ pub mod logo;
 mod markdown;
 mod model;
 mod ocsf;
-mod privileged;
-mod privileged_azure;
-pub mod results;
 mod sarif;
 mod tally;
 mod templates;
 mod text;
 
-pub use model::{Report, ReportOptions, RuleInfo};
-pub use results::ResultsFile;
+pub use format::{Format, FormatError};
+pub use model::{Report, ReportOptions};
 
 /// A renderer failure (a template bug, never bad input).
 #[derive(Debug, thiserror::Error)]
@@ -33,12 +31,5 @@ pub enum RenderError {
     Json(#[from] serde_json::Error),
 }
 
-pub use csv::render as csv;
 pub use html::render as html;
-pub use json::render as json;
-pub use json::write as json_to;
-pub use junit::render as junit;
 pub use markdown::render as markdown;
-pub use ocsf::render as ocsf;
-pub use sarif::render as sarif;
-pub use text::render as text;

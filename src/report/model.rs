@@ -1,17 +1,22 @@
 //! The report model: everything a renderer shows, computed once from the evaluation so that
 //! renderers only format.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::assessment::{self, Appendix, Monitoring, Risk, Roadmap, Score};
-use super::results::ResultsFile;
+use super::assessment::{self, Appendix, Monitoring, Risk, Roadmap};
 use super::tally::Tally;
-use crate::engine::{Effort, EvalIssue, Evaluation, Rule, RuleSet};
+use crate::analyze::privileged::PrivilegedSection;
+use crate::engine::{EvalIssue, Evaluation, RuleSet};
 use crate::finding::{Finding, Severity, Status};
+use crate::gate::baseline::Comparison;
+use crate::gate::waiver::WaiverReport;
 use crate::matrix::{Layer, Matrix, Owner};
+use crate::results::{
+    Counts, Document, RuleInfo, Score, SeverityCount, SeverityCounts, SeverityWeight, Summary,
+};
 use crate::snapshot::{CoverageGap, Provider, Snapshot};
 
 /// What the person running onus says about the report.
@@ -22,52 +27,6 @@ pub struct ReportOptions {
     pub assessor: Option<String>,
     /// The cover logo as a `data:` URI (see `logo::data_uri`).
     pub logo: Option<String>,
-}
-
-/// What the reports say about a rule: its metadata without its compiled conditions, so that a
-/// report can be rebuilt from a results JSON as well as from an evaluation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RuleInfo {
-    #[serde(default)]
-    pub id: String,
-    pub title: String,
-    pub severity: Severity,
-    pub kind: String,
-    pub layer: Layer,
-    pub description: String,
-    pub rationale: String,
-    pub remediation: String,
-    #[serde(default)]
-    pub risk: Option<String>,
-    pub effort: Effort,
-    #[serde(default)]
-    pub references: Vec<String>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-}
-
-impl RuleInfo {
-    pub fn of(rule: &Rule) -> RuleInfo {
-        RuleInfo {
-            id: rule.id.clone(),
-            title: rule.title.clone(),
-            severity: rule.severity,
-            kind: rule.kind.name.to_owned(),
-            layer: rule.layer,
-            description: rule.description.clone(),
-            rationale: rule.rationale.clone(),
-            remediation: rule.remediation.clone(),
-            risk: rule.risk.clone(),
-            effort: rule.effort,
-            references: rule.references.clone(),
-            tags: rule.tags.clone(),
-        }
-    }
-
-    /// The risk in one plain sentence: the rule's `risk`, else its description.
-    pub fn risk_sentence(&self) -> &str {
-        self.risk.as_deref().unwrap_or(&self.description)
-    }
 }
 
 /// What a report is made from, whether a fresh evaluation or a results JSON read back.
@@ -85,7 +44,7 @@ pub(super) struct Parts<'a> {
     pub rules_loaded: usize,
     pub rules: BTreeMap<String, RuleInfo>,
     /// Absent when a results JSON without it is read back.
-    pub privileged: Option<super::privileged::PrivilegedSection>,
+    pub privileged: Option<&'a PrivilegedSection>,
 }
 
 #[derive(Debug, Serialize)]
@@ -102,7 +61,7 @@ pub struct Report<'a> {
     #[serde(skip)]
     pub not_assessed: Vec<NotAssessedView>,
     /// Privileged identities and their protections (templates/partials/privileged_access.*).
-    pub privileged: Option<super::privileged::PrivilegedSection>,
+    pub privileged: Option<&'a PrivilegedSection>,
     pub coverage_gaps: &'a [CoverageGap],
     pub issues: &'a [EvalIssue],
     /// Every result, compact, for the HTML appendix's table (serialised apart: it can be large).
@@ -114,10 +73,15 @@ pub struct Report<'a> {
     pub rules: BTreeMap<String, RuleInfo>,
     /// Today's failures against a baseline, when one was given.
     #[serde(skip)]
-    pub baseline: Option<&'a crate::baseline::Comparison>,
+    pub baseline: Option<&'a Comparison>,
     /// What the waivers did, when a waiver file is in use.
     #[serde(skip)]
-    pub waivers: Option<&'a crate::waiver::WaiverReport>,
+    pub waivers: Option<&'a WaiverReport>,
+    #[serde(skip)]
+    pub provider: Provider,
+    /// When the snapshot was collected.
+    #[serde(skip)]
+    pub collected_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize)]
@@ -144,83 +108,6 @@ pub struct Meta<'a> {
     pub matrix_title: &'a str,
     pub matrix_source: &'a str,
     pub matrix_description: &'a str,
-}
-
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct Counts {
-    pub fail: usize,
-    pub pass: usize,
-    pub not_assessed: usize,
-}
-
-impl Counts {
-    pub(super) fn add(&mut self, status: Status) {
-        match status {
-            Status::Fail => self.fail += 1,
-            Status::Pass => self.pass += 1,
-            Status::NotAssessed => self.not_assessed += 1,
-        }
-    }
-
-    pub fn total(&self) -> usize {
-        self.fail + self.pass + self.not_assessed
-    }
-
-    pub(super) fn merge(&mut self, other: &Counts) {
-        self.fail += other.fail;
-        self.pass += other.pass;
-        self.not_assessed += other.not_assessed;
-    }
-
-    /// The statuses that have results.
-    pub(super) fn statuses(&self) -> BTreeSet<StatusKey> {
-        [
-            (self.fail, StatusKey::Fail),
-            (self.not_assessed, StatusKey::NotAssessed),
-            (self.pass, StatusKey::Pass),
-        ]
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(_, s)| s)
-        .collect()
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct Summary {
-    pub resources: usize,
-    pub rules: usize,
-    pub results: Counts,
-    /// Rules (controls) by outcome: failed on any resource; else not assessed on any; else passed.
-    pub controls: Counts,
-    /// Failed results by severity, highest first.
-    pub failed_by_severity: Vec<SeverityCount>,
-    /// Whether every applicable check could be made.
-    pub complete: bool,
-    /// The posture score over every layer.
-    pub score: Score,
-    /// Results by severity (failed, passed, not assessed), highest first.
-    pub by_severity: Vec<SeverityCounts>,
-    /// The severity weights the scores use, highest first.
-    pub weights: Vec<SeverityWeight>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SeverityCounts {
-    pub severity: Severity,
-    pub counts: Counts,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SeverityWeight {
-    pub severity: Severity,
-    pub weight: u32,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SeverityCount {
-    pub severity: Severity,
-    pub count: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -328,33 +215,6 @@ pub struct NotAssessedView {
     pub resource: ResourceLine,
 }
 
-pub(super) fn control_outcome(statuses: &BTreeSet<StatusKey>) -> Status {
-    if statuses.contains(&StatusKey::Fail) {
-        Status::Fail
-    } else if statuses.contains(&StatusKey::NotAssessed) {
-        Status::NotAssessed
-    } else {
-        Status::Pass
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum StatusKey {
-    Fail,
-    NotAssessed,
-    Pass,
-}
-
-impl From<Status> for StatusKey {
-    fn from(s: Status) -> StatusKey {
-        match s {
-            Status::Fail => StatusKey::Fail,
-            Status::NotAssessed => StatusKey::NotAssessed,
-            Status::Pass => StatusKey::Pass,
-        }
-    }
-}
-
 pub(super) fn line(f: &Finding) -> ResourceLine {
     ResourceLine {
         name: f.resource.name.clone(),
@@ -392,42 +252,34 @@ impl<'a> Report<'a> {
                 .iter()
                 .map(|r| (r.id.clone(), RuleInfo::of(r)))
                 .collect(),
-            privileged: Some(super::privileged::section(snapshot, &evaluation.iam_facts)),
+            privileged: Some(&evaluation.privileged),
         };
         Report::assemble(parts, env!("CARGO_PKG_VERSION").to_owned(), matrix, options)
     }
 
-    /// The report on a results JSON (`onus evaluate -f json`) read back.
+    /// The report on a results document (`onus evaluate -f json`) read back.
     pub fn from_results(
-        results: &'a ResultsFile,
+        doc: &'a Document<'static>,
         matrix: &'a Matrix,
         options: &ReportOptions,
     ) -> Report<'a> {
-        let s = &results.snapshot;
+        let s = &doc.snapshot;
         let parts = Parts {
             provider: s.provider,
             accounts: &s.accounts,
             regions: &s.regions,
             collected_at: s.collected_at,
-            collector: s.collector.clone(),
+            collector: s.collector.to_string(),
             principal: s.principal.as_deref(),
             coverage_gaps: &s.coverage_gaps,
-            findings: &results.results,
-            issues: &results.evaluation_issues,
-            resources: results.summary.resources,
-            rules_loaded: results.summary.rules,
-            rules: results
-                .rules
-                .iter()
-                .map(|(id, r)| {
-                    let mut r = r.clone();
-                    r.id.clone_from(id);
-                    (id.clone(), r)
-                })
-                .collect(),
-            privileged: results.privileged.clone(),
+            findings: &doc.results,
+            issues: &doc.evaluation_issues,
+            resources: doc.summary.resources,
+            rules_loaded: doc.summary.rules,
+            rules: doc.rules.as_ref().clone(),
+            privileged: doc.privileged.as_deref(),
         };
-        Report::assemble(parts, results.onus_version.clone(), matrix, options)
+        Report::assemble(parts, doc.onus_version.to_string(), matrix, options)
     }
 
     fn assemble(
@@ -440,13 +292,14 @@ impl<'a> Report<'a> {
         let by_id = &parts.rules;
 
         let tally = Tally::of(findings);
-        let rule_statuses = tally.rule_statuses();
         let results = tally.counts(None, None);
         let cell_results = &tally.by_cell;
         let mut controls = Counts::default();
         let mut cell_controls: BTreeMap<(Layer, &str), Counts> = BTreeMap::new();
-        for (rule, statuses) in &rule_statuses {
-            let outcome = control_outcome(statuses);
+        for (rule, counts) in &tally.by_rule {
+            let Some(outcome) = counts.outcome() else {
+                continue;
+            };
             controls.add(outcome);
             if let Some(cell) = tally.rule_cell.get(rule) {
                 cell_controls.entry(*cell).or_default().add(outcome);
@@ -528,7 +381,7 @@ impl<'a> Report<'a> {
         let layers = matrix
             .rows
             .iter()
-            .map(|row| layer_view(row, &tally, by_id, &rule_statuses, matrix))
+            .map(|row| layer_view(row, &tally, by_id, matrix))
             .collect();
 
         let not_assessed = findings
@@ -611,6 +464,8 @@ impl<'a> Report<'a> {
             rules: parts.rules,
             baseline: None,
             waivers: None,
+            provider: parts.provider,
+            collected_at: parts.collected_at,
         }
     }
 }
@@ -656,30 +511,31 @@ fn layer_view(
     row: &crate::matrix::Row,
     tally: &Tally<'_>,
     by_id: &BTreeMap<String, RuleInfo>,
-    rule_statuses: &BTreeMap<&str, BTreeSet<StatusKey>>,
     matrix: &Matrix,
 ) -> LayerView {
     let results = tally.counts(Some(row.layer), None);
     let mut controls = Counts::default();
     let mut checks = Vec::new();
-    for (rule, statuses) in rule_statuses {
+    for (rule, counts) in &tally.by_rule {
         let Some(info) = by_id.get(*rule).filter(|r| r.layer == row.layer) else {
             continue;
         };
-        let outcome = control_outcome(statuses);
+        let Some(outcome) = counts.outcome() else {
+            continue;
+        };
         controls.add(outcome);
-        let counts = tally.by_rule.get(rule).cloned().unwrap_or_default();
         checks.push(ControlLine {
             id: info.id.clone(),
             title: info.title.clone(),
             severity: info.severity,
             outcome,
-            results: counts,
+            results: counts.clone(),
         });
     }
     checks.sort_by(|a, b| {
-        StatusKey::from(a.outcome)
-            .cmp(&StatusKey::from(b.outcome))
+        a.outcome
+            .rank()
+            .cmp(&b.outcome.rank())
             .then(b.severity.cmp(&a.severity))
             .then_with(|| a.id.cmp(&b.id))
     });

@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{RenderError, Report, RuleInfo};
+use super::{RenderError, Report};
 use crate::finding::{Finding, Severity, Status};
+use crate::results::RuleInfo;
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -209,7 +210,7 @@ fn descriptor<'a>(rule: &'a RuleInfo) -> Descriptor<'a> {
 fn result<'a>(
     f: &'a Finding,
     rule_index: usize,
-    baseline: Option<&crate::baseline::Comparison>,
+    baseline: Option<&crate::gate::baseline::Comparison>,
 ) -> SarifResult<'a> {
     let (kind, level) = match f.status {
         Status::Fail => ("fail", level(f.severity)),

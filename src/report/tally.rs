@@ -2,11 +2,11 @@
 //! one pass over the results: there can be millions of results, and the sections that read
 //! these would otherwise each walk all of them, some once per rule.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
-use super::model::{Counts, StatusKey};
 use crate::finding::{Finding, Severity, Status};
 use crate::matrix::Layer;
+use crate::results::Counts;
 
 /// What results of one rule, in one cell, at one severity, have in common.
 type Key<'f> = (&'f str, Layer, &'f str, Severity);
@@ -91,14 +91,6 @@ impl<'f> Tally<'f> {
             }
         }
         tally
-    }
-
-    /// Which statuses each rule's results have.
-    pub fn rule_statuses(&self) -> BTreeMap<&'f str, BTreeSet<StatusKey>> {
-        self.by_rule
-            .iter()
-            .map(|(rule, counts)| (*rule, counts.statuses()))
-            .collect()
     }
 
     /// The counts within `layer` (all layers when `None`) at `severity` (all when `None`).

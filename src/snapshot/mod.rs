@@ -5,6 +5,7 @@
 mod aws;
 mod azure;
 mod io;
+pub mod kind;
 
 pub use aws::*;
 pub use azure::*;

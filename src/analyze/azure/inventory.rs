@@ -3,6 +3,7 @@
 //! their flow logs, virtual networks, subnets, storage accounts, and Entra ID tenants, users
 //! and privileged role holders.
 
+use crate::snapshot::kind;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json, json};
@@ -123,7 +124,7 @@ fn subscription<'s>(
         .collect();
     add(
         push,
-        "azure.subscription",
+        kind::AZURE_SUBSCRIPTION,
         format!("/subscriptions/{sid}"),
         if sub.display_name.is_empty() {
             format!("subscription {sid}")
@@ -151,7 +152,7 @@ fn subscription<'s>(
     {
         add(
             push,
-            "azure.authorization.custom_role",
+            kind::AZURE_AUTHORIZATION_CUSTOM_ROLE,
             def.id.clone(),
             def.role_name.clone(),
             None,
@@ -177,7 +178,7 @@ fn subscription<'s>(
     for account in &sub.storage_accounts {
         add(
             push,
-            "azure.storage.account",
+            kind::AZURE_STORAGE_ACCOUNT,
             account.id.clone(),
             account.name.clone(),
             Some(&account.location),
@@ -222,7 +223,7 @@ fn role_assignments<'s>(
         let principal_name = names.get(&a.principal_id.to_ascii_lowercase()).cloned();
         add(
             push,
-            "azure.authorization.role_assignment",
+            kind::AZURE_AUTHORIZATION_ROLE_ASSIGNMENT,
             a.id.clone(),
             format!(
                 "{role_name} for {} {} at {}",
@@ -262,7 +263,7 @@ fn network<'s>(sub: &'s Subscription, push: &mut Push<'_, 's>) {
     for nsg in &sub.network_security_groups {
         add(
             push,
-            "azure.network.nsg",
+            kind::AZURE_NETWORK_NSG,
             nsg.id.clone(),
             nsg.name.clone(),
             Some(&nsg.location),
@@ -288,7 +289,7 @@ fn network<'s>(sub: &'s Subscription, push: &mut Push<'_, 's>) {
         logs.dedup();
         add(
             push,
-            "azure.network.virtual_network",
+            kind::AZURE_NETWORK_VIRTUAL_NETWORK,
             vnet.id.clone(),
             vnet.name.clone(),
             Some(&vnet.location),
@@ -305,7 +306,7 @@ fn network<'s>(sub: &'s Subscription, push: &mut Push<'_, 's>) {
         for subnet in &vnet.subnets {
             add(
                 push,
-                "azure.network.subnet",
+                kind::AZURE_NETWORK_SUBNET,
                 subnet.id.clone(),
                 format!("{}/{}", vnet.name, subnet.name),
                 Some(&vnet.location),
@@ -323,7 +324,7 @@ fn network<'s>(sub: &'s Subscription, push: &mut Push<'_, 's>) {
     for log in &sub.flow_logs {
         add(
             push,
-            "azure.network.flow_log",
+            kind::AZURE_NETWORK_FLOW_LOG,
             log.id.clone(),
             log.name.clone(),
             Some(&log.location),
@@ -340,7 +341,7 @@ fn network<'s>(sub: &'s Subscription, push: &mut Push<'_, 's>) {
     for ip in &sub.public_ip_addresses {
         add(
             push,
-            "azure.network.public_ip",
+            kind::AZURE_NETWORK_PUBLIC_IP,
             ip.id.clone(),
             ip.name.clone(),
             Some(&ip.location),
@@ -387,7 +388,7 @@ fn entra_tenant<'s>(tenant: &'s EntraTenant, push: &mut Push<'_, 's>) {
         .collect();
     add(
         push,
-        "azure.entra.tenant",
+        kind::AZURE_ENTRA_TENANT,
         format!("/tenants/{tid}"),
         format!("Entra ID tenant {tid}"),
         None,
@@ -408,7 +409,7 @@ fn entra_tenant<'s>(tenant: &'s EntraTenant, push: &mut Push<'_, 's>) {
         let roles = json!(holder.map(|h| h.active.union(&h.eligible).collect::<Vec<_>>()));
         add(
             push,
-            "azure.entra.user",
+            kind::AZURE_ENTRA_USER,
             format!("/tenants/{tid}/users/{}", u.id),
             u.user_principal_name.clone(),
             None,
@@ -428,7 +429,7 @@ fn entra_tenant<'s>(tenant: &'s EntraTenant, push: &mut Push<'_, 's>) {
         let holder = holder_fields(h);
         add(
             push,
-            "azure.entra.privileged_user",
+            kind::AZURE_ENTRA_PRIVILEGED_USER,
             format!("/tenants/{tid}/users/{}", u.id),
             u.user_principal_name.clone(),
             None,

@@ -5,6 +5,7 @@ pub mod escalation;
 pub mod evaluate;
 pub mod facts;
 pub mod matcher;
+pub mod monitoring;
 pub mod policy;
 pub mod principals;
 pub mod questions;

@@ -155,50 +155,16 @@ pub fn account_fields(
         );
     }
     out.insert("privileged_identities".into(), json!(privileged));
-    let mine = |kind: &str, region: Option<&str>| {
-        gaps.iter().find(|g| {
-            g.account == account.account_id
-                && g.kind == kind
-                && (region.is_none() || g.region.is_none() || g.region.as_deref() == region)
-        })
-    };
-    let trail_gap =
-        mine("aws.cloudtrail.account", None).or_else(|| mine("aws.cloudtrail.trail", None));
-    let trail_ok = account
-        .cloudtrail
-        .iter()
-        .any(|t| t.is_multi_region && t.log_file_validation_enabled && t.status.is_logging);
-    let mut enabled = Vec::new();
-    let mut missing = Vec::new();
-    let mut gd_gap = None;
-    for (region, data) in &account.regions {
-        if let Some(g) = mine("aws.guardduty.region", Some(region)) {
-            gd_gap.get_or_insert(g);
-            continue;
+    let monitoring = match super::monitoring::of(account, gaps) {
+        Ok(m) => json!({
+            "multi_region_trail_validated": m.trail_validated,
+            "guardduty_enabled_regions": m.guardduty_enabled,
+            "guardduty_missing_regions": m.guardduty_missing,
+        }),
+        Err(reason) => {
+            unknown.insert("monitoring".into(), reason);
+            Json::Null
         }
-        if data
-            .guardduty_detectors
-            .iter()
-            .any(|d| d.status == "ENABLED")
-        {
-            enabled.push(region.clone());
-        } else {
-            missing.push(region.clone());
-        }
-    }
-    if let Some(g) = trail_gap {
-        unknown.insert("monitoring".into(), g.describe());
-    } else if let Some(g) = gd_gap {
-        unknown.insert("monitoring".into(), g.describe());
-    }
-    let monitoring = if unknown.contains_key("monitoring") {
-        Json::Null
-    } else {
-        json!({
-            "multi_region_trail_validated": trail_ok,
-            "guardduty_enabled_regions": enabled,
-            "guardduty_missing_regions": missing,
-        })
     };
     out.insert("monitoring".into(), monitoring);
     out.insert("unknown_facts".into(), json!(unknown));

@@ -117,7 +117,9 @@ pub fn run_phase(phase: Phase, snapshot: &Path, out_dir: &Path) -> Result<PhaseR
                 let text = match phase {
                     Phase::Json => {
                         onus::output::write_atomic_with(&path, |w| {
-                            onus::report::json_to(&report, w).map_err(std::io::Error::other)
+                            onus::report::Format::Json
+                                .write(&report, w)
+                                .map_err(std::io::Error::other)
                         })?;
                         return Ok(());
                     }

@@ -528,6 +528,7 @@ fn regions(mix: &Mix, rng: &mut Rng, now: DateTime<Utc>) -> BTreeMap<String, Aws
 #[cfg(test)]
 mod tests {
     use super::*;
+    use onus::snapshot::kind;
 
     #[test]
     fn the_same_seed_gives_the_same_snapshot_and_another_seed_another() {
@@ -549,14 +550,14 @@ mod tests {
                 "{n} resources for {total}"
             );
             for kind in [
-                "aws.iam.user",
-                "aws.iam.role",
-                "aws.iam.policy",
-                "aws.s3.bucket",
-                "aws.ec2.security_group",
-                "aws.ec2.instance",
-                "aws.ec2.vpc",
-                "aws.ec2.subnet",
+                kind::AWS_IAM_USER,
+                kind::AWS_IAM_ROLE,
+                kind::AWS_IAM_POLICY,
+                kind::AWS_S3_BUCKET,
+                kind::AWS_EC2_SECURITY_GROUP,
+                kind::AWS_EC2_INSTANCE,
+                kind::AWS_EC2_VPC,
+                kind::AWS_EC2_SUBNET,
             ] {
                 assert!(
                     inventory.iter().any(|r| r.kind.name == kind),

@@ -2,6 +2,7 @@
 //! the credential report (root included), password policy, account summary, MFA devices,
 //! access keys with last use, and the account alias.
 
+use crate::snapshot::kind;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
@@ -18,13 +19,13 @@ use crate::snapshot::{
     Role, RootAccessKey, RootAccount, Tags, User,
 };
 
-const ROOT: &str = "aws.iam.root";
-const USER: &str = "aws.iam.user";
-const GROUP: &str = "aws.iam.group";
-const ROLE: &str = "aws.iam.role";
-const POLICY: &str = "aws.iam.policy";
-const ACCOUNT: &str = "aws.iam.account";
-const PASSWORD_POLICY: &str = "aws.iam.password_policy";
+const ROOT: &str = kind::AWS_IAM_ROOT;
+const USER: &str = kind::AWS_IAM_USER;
+const GROUP: &str = kind::AWS_IAM_GROUP;
+const ROLE: &str = kind::AWS_IAM_ROLE;
+const POLICY: &str = kind::AWS_IAM_POLICY;
+const ACCOUNT: &str = kind::AWS_IAM_ACCOUNT;
+const PASSWORD_POLICY: &str = kind::AWS_IAM_PASSWORD_POLICY;
 
 /// Every view field of `aws.iam.password_policy`.
 const PASSWORD_POLICY_FIELDS: &[&str] = &[

@@ -1,6 +1,7 @@
 //! Logging and detection: CloudTrail trails (status, event selectors), GuardDuty detectors
 //! and Config recorders.
 
+use crate::snapshot::kind;
 use std::collections::BTreeMap;
 
 use aws_sdk_cloudtrail as cloudtrail;
@@ -14,8 +15,8 @@ use crate::snapshot::{
     ConfigRecorder, DataResource, EventSelector, GuardDutyDetector, Trail, TrailStatus,
 };
 
-const TRAILS_ACCOUNT: &str = "aws.cloudtrail.account";
-const TRAIL: &str = "aws.cloudtrail.trail";
+const TRAILS_ACCOUNT: &str = kind::AWS_CLOUDTRAIL_ACCOUNT;
+const TRAIL: &str = kind::AWS_CLOUDTRAIL_TRAIL;
 
 /// Every trail visible from the scanned regions, de-duplicated by ARN, with its status and
 /// event selectors read from its home region.
@@ -226,7 +227,7 @@ pub(crate) async fn collect_detection(
 }
 
 async fn detectors(ctx: &Ctx, region: &str) -> Vec<GuardDutyDetector> {
-    let kind = "aws.guardduty.region";
+    let kind = kind::AWS_GUARDDUTY_REGION;
     let client = guardduty::Client::new(&ctx.regional(region));
     let op = "guardduty:ListDetectors";
     let (mut ids, failure) = all_pages(ctx, op, |token| {
@@ -290,7 +291,7 @@ async fn detectors(ctx: &Ctx, region: &str) -> Vec<GuardDutyDetector> {
 }
 
 async fn recorders(ctx: &Ctx, region: &str) -> Vec<ConfigRecorder> {
-    let kind = "aws.config.region";
+    let kind = kind::AWS_CONFIG_REGION;
     let client = config::Client::new(&ctx.regional(region));
     let op = "config:DescribeConfigurationRecorders";
     let result = {
@@ -380,13 +381,13 @@ mod tests {
                 "cloudtrail:DescribeTrails".to_owned(),
             ),
             (
-                "aws.guardduty.region".to_owned(),
+                kind::AWS_GUARDDUTY_REGION.to_owned(),
                 region("eu-west-1"),
                 vec!["detectors".to_owned()],
                 "guardduty:ListDetectors".to_owned(),
             ),
             (
-                "aws.config.region".to_owned(),
+                kind::AWS_CONFIG_REGION.to_owned(),
                 region("eu-west-1"),
                 vec!["recorders".to_owned()],
                 "config:DescribeConfigurationRecorders".to_owned(),

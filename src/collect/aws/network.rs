@@ -1,6 +1,7 @@
 //! EC2 and VPC in one region: VPCs, subnets, route tables, internet gateways, security
 //! groups, network ACLs, flow logs, instances and EBS encryption by default.
 
+use crate::snapshot::kind;
 use aws_sdk_ec2 as ec2;
 
 use super::{Ctx, all_pages, classify, to_utc};
@@ -100,7 +101,7 @@ async fn vpcs(ctx: &Ctx, client: &ec2::Client, region: &str) -> Vec<Vpc> {
     })
     .await;
     if let Some(failure) = failure {
-        listing_failed(ctx, region, op, Some("aws.ec2.vpc"), &[], failure);
+        listing_failed(ctx, region, op, Some(kind::AWS_EC2_VPC), &[], failure);
     }
     items.sort_by(|a, b| a.id.cmp(&b.id));
     items
@@ -164,8 +165,8 @@ async fn subnets(ctx: &Ctx, client: &ec2::Client, region: &str) -> Vec<Subnet> {
             ctx,
             region,
             op,
-            Some("aws.ec2.subnet"),
-            &[("aws.ec2.instance", &["in_public_subnet"])],
+            Some(kind::AWS_EC2_SUBNET),
+            &[(kind::AWS_EC2_INSTANCE, &["in_public_subnet"])],
             failure,
         );
     }
@@ -192,10 +193,13 @@ async fn route_tables(ctx: &Ctx, client: &ec2::Client, region: &str) -> Vec<Rout
             ctx,
             region,
             op,
-            Some("aws.ec2.route_table"),
+            Some(kind::AWS_EC2_ROUTE_TABLE),
             &[
-                ("aws.ec2.subnet", &["route_table_id", "routes_to_internet"]),
-                ("aws.ec2.instance", &["in_public_subnet"]),
+                (
+                    kind::AWS_EC2_SUBNET,
+                    &["route_table_id", "routes_to_internet"],
+                ),
+                (kind::AWS_EC2_INSTANCE, &["in_public_subnet"]),
             ],
             failure,
         );
@@ -268,7 +272,7 @@ async fn internet_gateways(ctx: &Ctx, client: &ec2::Client, region: &str) -> Vec
             region,
             op,
             None,
-            &[("aws.ec2.vpc", &["internet_gateway_ids"])],
+            &[(kind::AWS_EC2_VPC, &["internet_gateway_ids"])],
             failure,
         );
     }
@@ -307,7 +311,7 @@ async fn security_groups(ctx: &Ctx, client: &ec2::Client, region: &str) -> Vec<S
             ctx,
             region,
             op,
-            Some("aws.ec2.security_group"),
+            Some(kind::AWS_EC2_SECURITY_GROUP),
             &[],
             failure,
         );
@@ -359,7 +363,14 @@ async fn network_acls(ctx: &Ctx, client: &ec2::Client, region: &str) -> Vec<Netw
     })
     .await;
     if let Some(failure) = failure {
-        listing_failed(ctx, region, op, Some("aws.ec2.network_acl"), &[], failure);
+        listing_failed(
+            ctx,
+            region,
+            op,
+            Some(kind::AWS_EC2_NETWORK_ACL),
+            &[],
+            failure,
+        );
     }
     items.sort_by(|a, b| a.id.cmp(&b.id));
     items
@@ -442,7 +453,7 @@ async fn flow_logs(ctx: &Ctx, client: &ec2::Client, region: &str) -> Vec<FlowLog
             region,
             op,
             None,
-            &[("aws.ec2.vpc", &["flow_logs"])],
+            &[(kind::AWS_EC2_VPC, &["flow_logs"])],
             failure,
         );
     }
@@ -474,10 +485,10 @@ async fn instances(ctx: &Ctx, client: &ec2::Client, region: &str) -> Vec<Instanc
             ctx,
             region,
             op,
-            Some("aws.ec2.instance"),
+            Some(kind::AWS_EC2_INSTANCE),
             &[
-                ("aws.ec2.security_group", &["instance_ids"]),
-                ("aws.ec2.region", &["instance_count"]),
+                (kind::AWS_EC2_SECURITY_GROUP, &["instance_ids"]),
+                (kind::AWS_EC2_REGION, &["instance_count"]),
             ],
             failure,
         );
@@ -546,7 +557,7 @@ async fn ebs_encryption_by_default(ctx: &Ctx, client: &ec2::Client, region: &str
         Err(err) => {
             // `false` is stored, but the gap makes the rule not-assessed rather than failed.
             ctx.gap(
-                "aws.ec2.region",
+                kind::AWS_EC2_REGION,
                 Some(region),
                 None,
                 &["ebs_encryption_by_default"],
@@ -616,37 +627,45 @@ pub(super) mod tests {
             )
         };
         let mut expected = vec![
-            gap("aws.ec2.vpc", &[], "DescribeVpcs"),
-            gap("aws.ec2.subnet", &[], "DescribeSubnets"),
-            gap("aws.ec2.instance", &["in_public_subnet"], "DescribeSubnets"),
-            gap("aws.ec2.route_table", &[], "DescribeRouteTables"),
+            gap(kind::AWS_EC2_VPC, &[], "DescribeVpcs"),
+            gap(kind::AWS_EC2_SUBNET, &[], "DescribeSubnets"),
             gap(
-                "aws.ec2.subnet",
+                kind::AWS_EC2_INSTANCE,
+                &["in_public_subnet"],
+                "DescribeSubnets",
+            ),
+            gap(kind::AWS_EC2_ROUTE_TABLE, &[], "DescribeRouteTables"),
+            gap(
+                kind::AWS_EC2_SUBNET,
                 &["route_table_id", "routes_to_internet"],
                 "DescribeRouteTables",
             ),
             gap(
-                "aws.ec2.instance",
+                kind::AWS_EC2_INSTANCE,
                 &["in_public_subnet"],
                 "DescribeRouteTables",
             ),
             gap(
-                "aws.ec2.vpc",
+                kind::AWS_EC2_VPC,
                 &["internet_gateway_ids"],
                 "DescribeInternetGateways",
             ),
-            gap("aws.ec2.security_group", &[], "DescribeSecurityGroups"),
-            gap("aws.ec2.network_acl", &[], "DescribeNetworkAcls"),
-            gap("aws.ec2.vpc", &["flow_logs"], "DescribeFlowLogs"),
-            gap("aws.ec2.instance", &[], "DescribeInstances"),
+            gap(kind::AWS_EC2_SECURITY_GROUP, &[], "DescribeSecurityGroups"),
+            gap(kind::AWS_EC2_NETWORK_ACL, &[], "DescribeNetworkAcls"),
+            gap(kind::AWS_EC2_VPC, &["flow_logs"], "DescribeFlowLogs"),
+            gap(kind::AWS_EC2_INSTANCE, &[], "DescribeInstances"),
             gap(
-                "aws.ec2.security_group",
+                kind::AWS_EC2_SECURITY_GROUP,
                 &["instance_ids"],
                 "DescribeInstances",
             ),
-            gap("aws.ec2.region", &["instance_count"], "DescribeInstances"),
             gap(
-                "aws.ec2.region",
+                kind::AWS_EC2_REGION,
+                &["instance_count"],
+                "DescribeInstances",
+            ),
+            gap(
+                kind::AWS_EC2_REGION,
                 &["ebs_encryption_by_default"],
                 "GetEbsEncryptionByDefault",
             ),
@@ -661,17 +680,17 @@ pub(super) mod tests {
                 .any(|g| g.covers(kind, "111122223333", Some("eu-west-1"), id, field))
         };
         assert!(covers(
-            "aws.ec2.region",
+            kind::AWS_EC2_REGION,
             "arn:aws:ec2:eu-west-1:111122223333:account-settings",
             "ebs_encryption_by_default"
         ));
         assert!(covers(
-            "aws.ec2.vpc",
+            kind::AWS_EC2_VPC,
             "arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-1",
             "flow_logs"
         ));
         assert!(!covers(
-            "aws.ec2.vpc",
+            kind::AWS_EC2_VPC,
             "arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-1",
             "cidr_block"
         ));

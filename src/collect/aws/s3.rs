@@ -1,6 +1,7 @@
 //! S3: buckets with their ACL, policy, policy status, public-access block, encryption,
 //! versioning, logging and ownership controls, and the account-level public-access block.
 
+use crate::snapshot::kind;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -17,8 +18,8 @@ use crate::snapshot::{
     PublicAccessBlock, S3, Tags,
 };
 
-const BUCKET: &str = "aws.s3.bucket";
-const ACCOUNT: &str = "aws.s3.account";
+const BUCKET: &str = kind::AWS_S3_BUCKET;
+const ACCOUNT: &str = kind::AWS_S3_ACCOUNT;
 /// Buckets whose settings are read at the same time (each reads nine settings at once).
 const BUCKET_CONCURRENCY: usize = 8;
 

@@ -3,6 +3,7 @@
 //! their flow logs), storage accounts, the activity log's diagnostic settings and Defender
 //! for Cloud plans. Only the fields onus needs are parsed.
 
+use crate::snapshot::kind;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -120,7 +121,7 @@ async fn listing<T: for<'de> Deserialize<'de>>(
     http.list_or_gaps(
         Api::Arm,
         sub,
-        ("azure.subscription", &owner),
+        (kind::AZURE_SUBSCRIPTION, &owner),
         operation,
         &path,
         kinds,
@@ -212,7 +213,7 @@ type Authorization = (
 );
 
 async fn authorization(http: &Http, s: &str, base: &str) -> Authorization {
-    const ASSIGNMENT: &str = "azure.authorization.role_assignment";
+    const ASSIGNMENT: &str = kind::AZURE_AUTHORIZATION_ROLE_ASSIGNMENT;
     let p = format!("{base}/providers/Microsoft.Authorization");
     let (defs, assignments, eligible, active) = tokio::join!(
         listing::<Resource<RoleDefinitionProps>>(
@@ -221,7 +222,7 @@ async fn authorization(http: &Http, s: &str, base: &str) -> Authorization {
             "Microsoft.Authorization/roleDefinitions/read",
             format!("{p}/roleDefinitions?api-version={AUTHORIZATION}"),
             &[
-                ("azure.authorization.custom_role", &[]),
+                (kind::AZURE_AUTHORIZATION_CUSTOM_ROLE, &[]),
                 (ASSIGNMENT, &["role_name", "role_type"]),
             ],
         ),
@@ -444,7 +445,7 @@ async fn network(http: &Http, s: &str, base: &str) -> Network {
             s,
             "Microsoft.Network/networkSecurityGroups/read",
             format!("{p}/networkSecurityGroups?api-version={NETWORK}"),
-            &[("azure.network.nsg", &[])],
+            &[(kind::AZURE_NETWORK_NSG, &[])],
         ),
         listing::<Resource<VnetProps>>(
             http,
@@ -452,8 +453,8 @@ async fn network(http: &Http, s: &str, base: &str) -> Network {
             "Microsoft.Network/virtualNetworks/read",
             format!("{p}/virtualNetworks?api-version={NETWORK}"),
             &[
-                ("azure.network.virtual_network", &[]),
-                ("azure.network.subnet", &[]),
+                (kind::AZURE_NETWORK_VIRTUAL_NETWORK, &[]),
+                (kind::AZURE_NETWORK_SUBNET, &[]),
             ],
         ),
         listing::<Resource<PublicIpProps>>(
@@ -461,7 +462,7 @@ async fn network(http: &Http, s: &str, base: &str) -> Network {
             s,
             "Microsoft.Network/publicIPAddresses/read",
             format!("{p}/publicIPAddresses?api-version={NETWORK}"),
-            &[("azure.network.public_ip", &[])],
+            &[(kind::AZURE_NETWORK_PUBLIC_IP, &[])],
         ),
         watchers_and_flow_logs(http, s, &p),
     );
@@ -562,9 +563,9 @@ async fn watchers_and_flow_logs(
     network: &str,
 ) -> (Vec<NetworkWatcher>, Vec<AzureFlowLog>) {
     const HIDDEN: &[(&str, &[&str])] = &[
-        ("azure.network.flow_log", &[]),
-        ("azure.network.nsg", &["flow_logs"]),
-        ("azure.network.virtual_network", &["flow_logs"]),
+        (kind::AZURE_NETWORK_FLOW_LOG, &[]),
+        (kind::AZURE_NETWORK_NSG, &["flow_logs"]),
+        (kind::AZURE_NETWORK_VIRTUAL_NETWORK, &["flow_logs"]),
     ];
     let Some(watchers) = listing::<Resource<serde_json::Value>>(
         http,
@@ -676,7 +677,7 @@ async fn storage_accounts(http: &Http, s: &str, base: &str) -> Vec<StorageAccoun
         s,
         "Microsoft.Storage/storageAccounts/read",
         format!("{base}/providers/Microsoft.Storage/storageAccounts?api-version={STORAGE}"),
-        &[("azure.storage.account", &[])],
+        &[(kind::AZURE_STORAGE_ACCOUNT, &[])],
     )
     .await;
     accounts
@@ -740,7 +741,7 @@ async fn diagnostic_settings(http: &Http, s: &str, base: &str) -> Vec<Diagnostic
         "Microsoft.Insights/diagnosticSettings/read",
         format!("{base}/providers/Microsoft.Insights/diagnosticSettings?api-version={INSIGHTS}"),
         &[(
-            "azure.subscription",
+            kind::AZURE_SUBSCRIPTION,
             &["diagnostic_settings", "activity_log_exports"],
         )],
     )
@@ -785,7 +786,7 @@ async fn defender_plans(http: &Http, s: &str, base: &str) -> Vec<DefenderPlan> {
         s,
         "Microsoft.Security/pricings/read",
         format!("{base}/providers/Microsoft.Security/pricings?api-version={SECURITY}"),
-        &[("azure.subscription", &["defender_plans"])],
+        &[(kind::AZURE_SUBSCRIPTION, &["defender_plans"])],
     )
     .await;
     let mut plans: Vec<DefenderPlan> = plans

@@ -2,6 +2,7 @@
 //! assignments (with the principal), PIM eligibility and assignment instances, and
 //! Conditional Access policies. A missing permission (403) is a gap, never an empty list.
 
+use crate::snapshot::kind;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -11,9 +12,9 @@ use crate::snapshot::{
     DirectoryRoleEligibility, EntraTenant, EntraUser,
 };
 
-const TENANT: &str = "azure.entra.tenant";
-const USER: &str = "azure.entra.user";
-const PRIVILEGED: &str = "azure.entra.privileged_user";
+const TENANT: &str = kind::AZURE_ENTRA_TENANT;
+const USER: &str = kind::AZURE_ENTRA_USER;
+const PRIVILEGED: &str = kind::AZURE_ENTRA_PRIVILEGED_USER;
 
 async fn listing<T: for<'de> Deserialize<'de>>(
     http: &Http,

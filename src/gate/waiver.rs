@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::finding::{Finding, Status};
+use crate::finding::{AppliedWaiver, Finding, Status};
 
 /// The file read from the working directory when `--config` is not given.
 pub const DEFAULT_FILE: &str = "onus.yaml";
@@ -72,8 +72,16 @@ pub struct Waiver {
 }
 
 /// A pattern where `*` matches any run of characters and `?` any one character.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Glob(String);
+#[derive(Debug, Clone)]
+pub struct Glob(String, wildmatch::WildMatch);
+
+impl PartialEq for Glob {
+    fn eq(&self, other: &Glob) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Glob {}
 
 impl Glob {
     fn parse(s: String) -> Result<Glob, String> {
@@ -88,7 +96,8 @@ impl Glob {
                 "pattern `{s}` uses `{c}`: only `*` and `?` are special in waiver patterns"
             ));
         }
-        Ok(Glob(s))
+        let matcher = wildmatch::WildMatch::new(&s);
+        Ok(Glob(s, matcher))
     }
 
     pub fn as_str(&self) -> &str {
@@ -96,7 +105,7 @@ impl Glob {
     }
 
     pub fn matches(&self, text: &str) -> bool {
-        glob_match(&self.0, text)
+        self.1.matches(text)
     }
 }
 
@@ -225,19 +234,8 @@ pub fn load(config: Option<&Path>) -> Result<Option<WaiverFile>, WaiverError> {
     from_str(&text, &path).map(Some)
 }
 
-/// The waiver a waived result carries in the output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AppliedWaiver {
-    pub reason: String,
-    pub owner: Option<String>,
-    pub ticket: Option<String>,
-    pub expires: Option<Date>,
-    /// 1-based position of the waiver in the file.
-    pub index: usize,
-}
-
 /// An expired waiver. It waives nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expired {
     /// 1-based position of the waiver in the file.
     pub index: usize,
@@ -248,7 +246,7 @@ pub struct Expired {
 }
 
 /// An unexpired waiver that matched no failure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unmatched {
     /// 1-based position of the waiver in the file.
     pub index: usize,
@@ -256,7 +254,7 @@ pub struct Unmatched {
 }
 
 /// What the waivers did to one run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WaiverReport {
     /// Failures waived.
     pub waived: usize,
@@ -314,7 +312,7 @@ impl WaiverFile {
                         reason: w.reason.as_str().to_owned(),
                         owner: w.owner.clone(),
                         ticket: w.ticket.clone(),
-                        expires: w.expires,
+                        expires: w.expires.map(|d| d.0),
                         index: i + 1,
                     }));
                     waived += 1;
@@ -369,30 +367,6 @@ impl fmt::Display for WaiverReport {
         }
         Ok(())
     }
-}
-
-/// Glob matching: `*` any run of characters (including none), `?` exactly one character.
-fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == t[ti])) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]

@@ -1,17 +1,16 @@
-//! The "Privileged access" section for Azure: every user holding a privileged Entra ID
+//! Privileged access in Azure: every user holding a privileged Entra ID
 //! directory role (active or PIM-eligible), why it matters, and which protections it has:
 //! MFA registered, Conditional Access demanding MFA for its roles, time-bound (PIM) rather
 //! than permanent, a separate admin account without a mailbox, a cloud-only account. Per
 //! subscription: whether the activity log is exported and Defender for Cloud is on.
 
+use super::model::{
+    AZURE_MONITORING, AccountMonitoring, ControlState, Places, PrivilegedIdentity,
+    PrivilegedSection, ProtectionView, UnknownIdentity, detection, protection,
+};
 use crate::analyze::azure::entra::{self, PrivilegedHolder};
 use crate::analyze::azure::inventory::DEFENDER_PLANS;
-use crate::snapshot::{AzureResources, CoverageGap, EntraTenant, EntraUser};
-
-use super::privileged::{
-    AccountMonitoring, PrivilegedIdentity, PrivilegedSection, ProtectionView, UnknownIdentity,
-    protection,
-};
+use crate::snapshot::{AzureResources, CoverageGap, EntraTenant, EntraUser, kind};
 
 /// A protection whose state may be unknown (a read failed): then `not-assessed`, with why.
 fn checked(
@@ -77,7 +76,7 @@ pub fn section(azure: &AzureResources, gaps: &[CoverageGap]) -> PrivilegedSectio
     }
     for tenant in &azure.tenants {
         let tid = &tenant.tenant_id;
-        if let Some(reason) = gap_reason(gaps, tid, "azure.entra.privileged_user", None) {
+        if let Some(reason) = gap_reason(gaps, tid, kind::AZURE_ENTRA_PRIVILEGED_USER, None) {
             not_assessed_reason = Some(format!(
                 "directory role holders could not be read: {reason}"
             ));
@@ -114,26 +113,38 @@ pub fn section(azure: &AzureResources, gaps: &[CoverageGap]) -> PrivilegedSectio
             let unknown = gap_reason(
                 gaps,
                 sid,
-                "azure.subscription",
+                kind::AZURE_SUBSCRIPTION,
                 Some("activity_log_exports"),
             )
-            .or_else(|| gap_reason(gaps, sid, "azure.subscription", Some("defender_plans")));
+            .or_else(|| gap_reason(gaps, sid, kind::AZURE_SUBSCRIPTION, Some("defender_plans")));
             let tier = |plan: &str| {
                 s.defender_plans
                     .iter()
                     .find(|p| p.name == plan)
                     .is_some_and(|p| p.pricing_tier.eq_ignore_ascii_case("Standard"))
             };
-            let (on, off): (Vec<&str>, Vec<&str>) = DEFENDER_PLANS.iter().partition(|p| tier(p));
+            let (on, off): (Vec<String>, Vec<String>) = DEFENDER_PLANS
+                .iter()
+                .map(|p| (*p).to_owned())
+                .partition(|p| tier(p));
+            let exported = s
+                .diagnostic_settings
+                .iter()
+                .any(crate::analyze::azure::inventory::exports_activity_log);
+            let controls = match unknown {
+                Some(_) => vec![ControlState::new("not-assessed", ""); AZURE_MONITORING.len()],
+                None => vec![
+                    if exported {
+                        ControlState::new("present", "yes")
+                    } else {
+                        ControlState::new("missing", "no")
+                    },
+                    detection(&on, &off, Places::Plans),
+                ],
+            };
             AccountMonitoring {
                 account: format!("{} ({sid})", s.display_name),
-                multi_region_trail_validated: Some(
-                    s.diagnostic_settings
-                        .iter()
-                        .any(crate::analyze::azure::inventory::exports_activity_log),
-                ),
-                guardduty_missing_regions: off.iter().map(|p| (*p).to_owned()).collect(),
-                guardduty_enabled_regions: on.iter().map(|p| (*p).to_owned()).collect(),
+                controls,
                 unknown,
             }
         })
@@ -152,11 +163,8 @@ pub fn section(azure: &AzureResources, gaps: &[CoverageGap]) -> PrivilegedSectio
         },
         identities,
         unknown,
+        monitoring: AZURE_MONITORING.iter().map(|m| (*m).to_owned()).collect(),
         accounts,
-        monitoring_labels: Some([
-            "Activity log exported (Administrative, Alert, Policy, Security)".to_owned(),
-            "Defender for Cloud plans (servers, storage, ARM, Key Vault, CSPM)".to_owned(),
-        ]),
         not_assessed_reason,
     }
 }
@@ -197,14 +205,14 @@ impl TenantFacts {
             ca_known: gap_reason(
                 gaps,
                 tid,
-                "azure.entra.tenant",
+                kind::AZURE_ENTRA_TENANT,
                 Some("admin_roles_without_mfa_policy"),
             )
             .is_none(),
             pim_known: gap_reason(
                 gaps,
                 tid,
-                "azure.entra.privileged_user",
+                kind::AZURE_ENTRA_PRIVILEGED_USER,
                 Some("permanent_roles"),
             )
             .is_none(),

@@ -1,5 +1,6 @@
-//! Collection from the command line: arguments to collector options, the async runtime, and
-//! the one-line summary of what was collected.
+//! `onus collect`: a snapshot of a cloud account, saved. Also the collection `onus scan`
+//! starts with: arguments to collector options, the async runtime, and the one-line summary of
+//! what was collected.
 
 #[cfg(any(feature = "aws", feature = "azure"))]
 use anyhow::Context;
@@ -9,8 +10,17 @@ use anyhow::bail;
 
 #[cfg(any(feature = "aws", feature = "azure"))]
 use crate::cli::CallArgs;
-use crate::cli::{AwsArgs, AzureArgs};
-use crate::snapshot::Snapshot;
+use crate::cli::{AwsArgs, AzureArgs, CollectCommand};
+use crate::snapshot::{self, Snapshot};
+
+pub fn run(cmd: &CollectCommand) -> Result<u8> {
+    let (snapshot, output) = match cmd {
+        CollectCommand::Aws { aws, output } => (collect_aws(aws)?, output),
+        CollectCommand::Azure { azure, output } => (collect_azure(azure)?, output),
+    };
+    snapshot::save(&snapshot, output)?;
+    Ok(0)
+}
 
 /// Per-service progress when a person is watching; silent in pipelines.
 #[cfg(any(feature = "aws", feature = "azure"))]

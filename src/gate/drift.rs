@@ -2,27 +2,12 @@
 //! which can no longer be assessed, matched by stable fingerprint.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{Finding, Severity, Status};
-
-#[derive(Debug, thiserror::Error)]
-pub enum DriftError {
-    #[error("{path}: cannot read")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}:{line}:{column}: invalid results JSON: {message}")]
-    Syntax {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-}
 
 /// One side of a comparison: where it came from and its results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,83 +62,11 @@ impl From<&Finding> for Entry {
     }
 }
 
-/// The parts of a results JSON (`onus evaluate -f json`) drift reads.
-#[derive(Deserialize)]
-struct ResultsFile {
-    snapshot: ResultsSnapshot,
-    results: Vec<ResultEntry>,
-}
-
-#[derive(Deserialize)]
-struct ResultsSnapshot {
-    collected_at: String,
-}
-
-#[derive(Deserialize)]
-struct ResultEntry {
-    #[serde(flatten)]
-    entry: Entry,
-    #[serde(default)]
-    waiver: Option<ResultWaiver>,
-}
-
-#[derive(Deserialize)]
-struct ResultWaiver {
-    reason: String,
-}
-
-/// Whether this text is a results JSON (as opposed to a snapshot).
-pub fn is_results(text: &str) -> bool {
-    #[derive(Deserialize)]
-    struct Probe {
-        onus_version: Option<serde::de::IgnoredAny>,
-        results: Option<serde::de::IgnoredAny>,
-    }
-    serde_json::from_str::<Probe>(text)
-        .is_ok_and(|p| p.onus_version.is_some() && p.results.is_some())
-}
-
-pub fn read(path: &Path) -> Result<String, DriftError> {
-    std::fs::read_to_string(path).map_err(|source| DriftError::Read {
-        path: path.to_owned(),
-        source,
-    })
-}
-
-/// Reads one side from the text of a results JSON.
-pub fn side_from_results(text: &str, path: &Path) -> Result<Side, DriftError> {
-    let file: ResultsFile = serde_json::from_str(text).map_err(|e| {
-        let message = e.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(i) => message[..i].to_owned(),
-            None => message,
-        };
-        DriftError::Syntax {
-            path: path.to_owned(),
-            line: e.line(),
-            column: e.column(),
-            message,
-        }
-    })?;
-    Ok(Side {
-        path: path.display().to_string(),
-        collected_at: file.snapshot.collected_at,
-        results: file
-            .results
-            .into_iter()
-            .map(|r| Entry {
-                waived: r.waiver.map(|w| w.reason),
-                ..r.entry
-            })
-            .collect(),
-    })
-}
-
-/// Builds one side from freshly evaluated findings.
-pub fn side_from_findings(path: &Path, collected_at: String, findings: &[Finding]) -> Side {
+/// One side: the results of a run, read back or evaluated now.
+pub fn side(path: &Path, collected_at: DateTime<Utc>, findings: &[Finding]) -> Side {
     Side {
         path: path.display().to_string(),
-        collected_at,
+        collected_at: collected_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         results: findings.iter().map(Entry::from).collect(),
     }
 }
@@ -354,6 +267,7 @@ impl Drift {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::snapshot::kind;
 
     fn entry(fp: &str, status: Status, severity: Severity) -> Entry {
         Entry {
@@ -362,7 +276,7 @@ mod tests {
             status,
             severity,
             resource: EntryResource {
-                kind: "aws.s3.bucket".to_owned(),
+                kind: kind::AWS_S3_BUCKET.to_owned(),
                 id: format!("arn:aws:s3:::{fp}"),
                 name: fp.to_owned(),
                 region: Some("eu-west-1".to_owned()),

@@ -1,8 +1,8 @@
 //! The gate: turns results into an exit code and a one-line reason.
 
-use crate::baseline::Comparison;
+use super::baseline::Comparison;
+use super::waiver::WaiverReport;
 use crate::finding::{Finding, Severity, Status};
-use crate::waiver::WaiverReport;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -116,10 +116,11 @@ mod tests {
     use super::*;
     use crate::finding::ResourceRef;
     use crate::matrix::{Cell, Layer, Owner};
+    use crate::snapshot::kind;
 
     fn finding(status: Status, severity: Severity) -> Finding {
         let resource = ResourceRef {
-            kind: "aws.s3.bucket".into(),
+            kind: kind::AWS_S3_BUCKET.into(),
             id: "arn:aws:s3:::b".into(),
             name: "b".into(),
             region: None,
@@ -226,7 +227,7 @@ mod tests {
 
     #[test]
     fn baselined_failures_do_not_close_the_gate() {
-        use crate::baseline::{Baseline, BaselineFailure, BaselineResource, CreatedFrom};
+        use crate::gate::baseline::{Baseline, BaselineFailure, BaselineResource, CreatedFrom};
         let failing = [finding(Status::Fail, Severity::High)];
         let baseline = Baseline {
             baseline_version: 1,
@@ -284,7 +285,8 @@ mod tests {
 
     #[test]
     fn waived_failures_do_not_close_the_gate() {
-        use crate::waiver::{AppliedWaiver, WaiverReport};
+        use crate::finding::AppliedWaiver;
+        use crate::gate::waiver::WaiverReport;
         let mut failing = [
             finding(Status::Fail, Severity::High),
             finding(Status::Fail, Severity::Low),

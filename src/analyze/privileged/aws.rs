@@ -1,118 +1,18 @@
-//! The "Privileged access" section of the report model: every privileged identity, why it is
-//! privileged (the statements, or the escalation path step by step), and which protections it
-//! has or lacks; identities whose rights could not be derived are listed as not assessed.
+//! Privileged access in AWS accounts: every privileged identity, why it is privileged (the
+//! statements, or the escalation path step by step), and which protections it has or lacks;
+//! identities whose rights could not be derived are listed as not assessed. Per account:
+//! whether a first use would be recorded (a validated multi-region trail) and noticed
+//! (GuardDuty).
 
-use serde::{Deserialize, Serialize};
-
-use crate::analyze::iam::escalation::Step;
-use crate::analyze::iam::facts::{Facts, TakeoverTarget};
-use crate::analyze::iam::{SnapshotFacts, view};
-use crate::snapshot::{AwsAccount, Role, Snapshot, User};
+use super::model::{
+    AWS_MONITORING, AccountMonitoring, ControlState, Places, PrivilegedIdentity, PrivilegedSection,
+    UnknownIdentity, detection, protection,
+};
+use crate::analyze::iam::facts::Facts;
+use crate::analyze::iam::{SnapshotFacts, monitoring};
+use crate::snapshot::{AwsAccount, AwsResources, CoverageGap, Role, User};
 use crate::words::count;
-
-/// The section, as templates read it (`privileged`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PrivilegedSection {
-    /// `assessed` (every principal analysed), `partial` (some could not be) or
-    /// `not-assessed` (the snapshot holds no IAM data).
-    pub state: String,
-    pub identities: Vec<PrivilegedIdentity>,
-    pub unknown: Vec<UnknownIdentity>,
-    pub accounts: Vec<AccountMonitoring>,
-    /// Column headings of the monitoring table when they are not AWS's (trail, GuardDuty).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub monitoring_labels: Option<[String; 2]>,
-    /// Why the section is not assessed, when it is not for want of IAM data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_assessed_reason: Option<String>,
-}
-
-impl PrivilegedSection {
-    /// The section with no identities (the results JSON writes them apart, in parallel).
-    pub(super) fn without_identities(&self) -> PrivilegedSection {
-        PrivilegedSection {
-            state: self.state.clone(),
-            identities: Vec::new(),
-            unknown: self.unknown.clone(),
-            accounts: self.accounts.clone(),
-            monitoring_labels: self.monitoring_labels.clone(),
-            not_assessed_reason: self.not_assessed_reason.clone(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PrivilegedIdentity {
-    pub account: String,
-    /// `user` or `role`.
-    pub kind: String,
-    pub name: String,
-    pub arn: String,
-    pub admin: bool,
-    /// Why it is an administrator in its own right, one sentence per reason.
-    pub why: Vec<String>,
-    /// Escalation paths to an administrator, step by step.
-    pub paths: Vec<Vec<Step>>,
-    /// Other identities it can take over (at most a listed few; `takeover_count` says all).
-    pub takeover: Vec<TakeoverTarget>,
-    pub takeover_count: usize,
-    pub protections: Vec<ProtectionView>,
-    /// How many protections are missing.
-    pub missing: usize,
-}
-
-/// One protection and whether it is in place.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ProtectionView {
-    pub name: String,
-    /// `present`, `missing` or `not-applicable`.
-    pub state: String,
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct UnknownIdentity {
-    pub account: String,
-    pub kind: String,
-    pub name: String,
-    pub reason: String,
-}
-
-/// Whether a first use of privileged rights would be recorded and noticed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AccountMonitoring {
-    pub account: String,
-    /// `None`: could not be read.
-    pub multi_region_trail_validated: Option<bool>,
-    pub guardduty_missing_regions: Vec<String>,
-    pub guardduty_enabled_regions: Vec<String>,
-    pub unknown: Option<String>,
-}
-
-pub(super) fn protection(
-    name: &'static str,
-    ok: Option<bool>,
-    present: String,
-    missing: String,
-) -> ProtectionView {
-    match ok {
-        Some(true) => ProtectionView {
-            name: name.to_owned(),
-            state: "present".to_owned(),
-            detail: present,
-        },
-        Some(false) => ProtectionView {
-            name: name.to_owned(),
-            state: "missing".to_owned(),
-            detail: missing,
-        },
-        None => ProtectionView {
-            name: name.to_owned(),
-            state: "not-applicable".to_owned(),
-            detail: present,
-        },
-    }
-}
+use chrono::{DateTime, Utc};
 
 /// Hours as a person writes them: "1 hour", "12 hours", "1.5 hours".
 fn hours_text(hours: f64) -> String {
@@ -155,7 +55,7 @@ impl<'a> Principal<'a> {
 
 fn identity(
     account: &AwsAccount,
-    snapshot: &Snapshot,
+    collected_at: DateTime<Utc>,
     principal: Principal<'_>,
     f: &Facts,
 ) -> PrivilegedIdentity {
@@ -219,13 +119,13 @@ fn identity(
             .iter()
             .filter(|k| k.status == "Active")
             .map(|k| {
-                let age = (snapshot.collected_at - k.created).num_days();
+                let age = (collected_at - k.created).num_days();
                 let used = k
                     .last_used
                     .map(|t| {
                         format!(
                             "last used {} ago",
-                            count((snapshot.collected_at - t).num_days(), "day")
+                            count((collected_at - t).num_days(), "day")
                         )
                     })
                     .unwrap_or_else(|| "never used".into());
@@ -255,21 +155,13 @@ fn identity(
     }
 }
 
-/// Builds the section from the snapshot.
-pub fn section(snapshot: &Snapshot, facts: &SnapshotFacts) -> PrivilegedSection {
-    if let Some(azure) = &snapshot.azure {
-        return super::privileged_azure::section(azure, &snapshot.coverage_gaps);
-    }
-    let Some(aws) = &snapshot.aws else {
-        return PrivilegedSection {
-            state: "not-assessed".to_owned(),
-            identities: Vec::new(),
-            unknown: Vec::new(),
-            accounts: Vec::new(),
-            monitoring_labels: None,
-            not_assessed_reason: None,
-        };
-    };
+/// The section for the AWS accounts of a snapshot collected at `collected_at`.
+pub fn section(
+    aws: &AwsResources,
+    gaps: &[CoverageGap],
+    collected_at: DateTime<Utc>,
+    facts: &SnapshotFacts,
+) -> PrivilegedSection {
     let mut identities = Vec::new();
     let mut unknown = Vec::new();
     let mut accounts = Vec::new();
@@ -281,7 +173,7 @@ pub fn section(snapshot: &Snapshot, facts: &SnapshotFacts) -> PrivilegedSection 
             let (kind, name, arn) = (principal.kind(), principal.name(), principal.arn());
             let Some(f) = facts.get(arn) else { continue };
             match f.privileged {
-                Some(true) => identities.push(identity(account, snapshot, principal, f)),
+                Some(true) => identities.push(identity(account, collected_at, principal, f)),
                 Some(false) => {}
                 None => unknown.push(UnknownIdentity {
                     account: account.account_id.clone(),
@@ -291,31 +183,24 @@ pub fn section(snapshot: &Snapshot, facts: &SnapshotFacts) -> PrivilegedSection 
                 }),
             }
         }
-        let fields = view::account_fields(account, &facts, &snapshot.coverage_gaps);
-        let monitoring = fields.get("monitoring").cloned().unwrap_or_default();
-        let list = |key: &str| -> Vec<String> {
-            monitoring
-                .get(key)
-                .and_then(|v| v.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        accounts.push(AccountMonitoring {
-            account: account.account_id.clone(),
-            multi_region_trail_validated: monitoring
-                .get("multi_region_trail_validated")
-                .and_then(|v| v.as_bool()),
-            guardduty_missing_regions: list("guardduty_missing_regions"),
-            guardduty_enabled_regions: list("guardduty_enabled_regions"),
-            unknown: fields
-                .get("unknown_facts")
-                .and_then(|u| u.get("monitoring"))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned),
+        accounts.push(match monitoring::of(account, gaps) {
+            Ok(m) => AccountMonitoring {
+                account: account.account_id.clone(),
+                controls: vec![
+                    if m.trail_validated {
+                        ControlState::new("present", "yes")
+                    } else {
+                        ControlState::new("missing", "no")
+                    },
+                    detection(&m.guardduty_enabled, &m.guardduty_missing, Places::Regions),
+                ],
+                unknown: None,
+            },
+            Err(reason) => AccountMonitoring {
+                account: account.account_id.clone(),
+                controls: vec![ControlState::new("not-assessed", ""); AWS_MONITORING.len()],
+                unknown: Some(reason),
+            },
         });
     }
     // Administrators first, then by how much protection is missing, then by name.
@@ -339,8 +224,8 @@ pub fn section(snapshot: &Snapshot, facts: &SnapshotFacts) -> PrivilegedSection 
         },
         identities,
         unknown,
+        monitoring: AWS_MONITORING.iter().map(|m| (*m).to_owned()).collect(),
         accounts,
-        monitoring_labels: None,
         not_assessed_reason: None,
     }
 }

@@ -1,4 +1,4 @@
-//! Baselines: today's failures, recorded from a results JSON, so later runs gate only on new ones.
+//! Baselines: one run's failures, recorded so that later runs gate only on new ones.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -13,15 +13,14 @@ pub const BASELINE_VERSION: u32 = 1;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
-    #[error("{path}: cannot read")]
+    #[error("{path}: cannot read the baseline: {source}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: invalid {what}: {message}")]
+    #[error("{path}:{line}:{column}: invalid baseline: {message}")]
     Syntax {
         path: PathBuf,
-        what: &'static str,
         line: usize,
         column: usize,
         message: String,
@@ -66,29 +65,6 @@ pub struct BaselineResource {
     pub name: String,
 }
 
-/// The parts of a results JSON (`onus evaluate -f json`) a baseline is made from.
-#[derive(Deserialize)]
-struct ResultsFile {
-    onus_version: String,
-    snapshot: ResultsSnapshot,
-    results: Vec<ResultEntry>,
-}
-
-#[derive(Deserialize)]
-struct ResultsSnapshot {
-    collected_at: String,
-}
-
-#[derive(Deserialize)]
-struct ResultEntry {
-    rule: String,
-    status: Status,
-    severity: Severity,
-    fingerprint: String,
-    resource: BaselineResource,
-    message: String,
-}
-
 fn read(path: &Path) -> Result<String, BaselineError> {
     std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
         path: path.to_owned(),
@@ -96,62 +72,52 @@ fn read(path: &Path) -> Result<String, BaselineError> {
     })
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(
-    text: &str,
-    path: &Path,
-    what: &'static str,
-) -> Result<T, BaselineError> {
-    serde_json::from_str(text).map_err(|e| {
-        // serde_json appends " at line L column C"; the error carries those separately.
-        let message = e.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(i) => message[..i].to_owned(),
-            None => message,
-        };
-        BaselineError::Syntax {
-            path: path.to_owned(),
-            what,
-            line: e.line(),
-            column: e.column(),
-            message,
+fn parse<T: for<'de> Deserialize<'de>>(text: &str, path: &Path) -> Result<T, BaselineError> {
+    serde_json::from_str(text).map_err(|e| BaselineError::Syntax {
+        path: path.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: crate::explain::json_message(&e),
+    })
+}
+
+impl Baseline {
+    /// The failures among `findings` (of a run collected at `collected_at` and evaluated by
+    /// `onus_version`), sorted by fingerprint.
+    pub fn of(collected_at: &str, onus_version: &str, findings: &[Finding]) -> Baseline {
+        let mut failures: Vec<BaselineFailure> = findings
+            .iter()
+            .filter(|f| f.status == Status::Fail)
+            .map(|f| BaselineFailure {
+                fingerprint: f.fingerprint.clone(),
+                rule: f.rule.to_string(),
+                severity: f.severity,
+                resource: BaselineResource {
+                    id: f.resource.id.clone(),
+                    name: f.resource.name.clone(),
+                },
+                message: f.message.clone(),
+            })
+            .collect();
+        failures.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
+        failures.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+        Baseline {
+            baseline_version: BASELINE_VERSION,
+            created_from: CreatedFrom {
+                collected_at: collected_at.to_owned(),
+                onus_version: onus_version.to_owned(),
+            },
+            failures,
         }
-    })
-}
+    }
 
-/// Builds a baseline from the text of a results JSON: its failures, sorted by fingerprint.
-pub fn from_results_str(text: &str, path: &Path) -> Result<Baseline, BaselineError> {
-    let results: ResultsFile = parse(text, path, "results JSON")?;
-    let mut failures: Vec<BaselineFailure> = results
-        .results
-        .into_iter()
-        .filter(|r| r.status == Status::Fail)
-        .map(|r| BaselineFailure {
-            fingerprint: r.fingerprint,
-            rule: r.rule,
-            severity: r.severity,
-            resource: r.resource,
-            message: r.message,
-        })
-        .collect();
-    failures.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
-    failures.dedup_by(|a, b| a.fingerprint == b.fingerprint);
-    Ok(Baseline {
-        baseline_version: BASELINE_VERSION,
-        created_from: CreatedFrom {
-            collected_at: results.snapshot.collected_at,
-            onus_version: results.onus_version,
-        },
-        failures,
-    })
-}
-
-/// Reads a results JSON and writes its baseline atomically.
-pub fn create(results: &Path, output: &Path) -> Result<Baseline, BaselineError> {
-    let baseline = from_results_str(&read(results)?, results)?;
-    let mut text = serde_json::to_string_pretty(&baseline)?;
-    text.push('\n');
-    write_atomic(output, text.as_bytes())?;
-    Ok(baseline)
+    /// Writes the baseline atomically.
+    pub fn save(&self, output: &Path) -> Result<(), BaselineError> {
+        let mut text = serde_json::to_string_pretty(self)?;
+        text.push('\n');
+        write_atomic(output, text.as_bytes())?;
+        Ok(())
+    }
 }
 
 /// Reads a baseline file.
@@ -162,18 +128,18 @@ pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
     struct Version {
         baseline_version: u32,
     }
-    let version: Version = parse(&text, path, "baseline")?;
+    let version: Version = parse(&text, path)?;
     if version.baseline_version != BASELINE_VERSION {
         return Err(BaselineError::Version {
             path: path.to_owned(),
             found: version.baseline_version,
         });
     }
-    parse(&text, path, "baseline")
+    parse(&text, path)
 }
 
 /// A baselined failure that no longer fails.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fixed {
     pub fingerprint: String,
     pub rule: String,
@@ -181,7 +147,7 @@ pub struct Fixed {
 }
 
 /// Today's failures against a baseline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comparison {
     /// Fingerprints of failures not in the baseline, in report order.
     pub new: Vec<String>,
@@ -243,33 +209,56 @@ impl Comparison {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use super::*;
+    use std::sync::Arc;
 
-    const RESULTS: &str = r#"{
-  "onus_version": "0.1.0",
-  "snapshot": {"collected_at": "2026-11-01T00:00:00Z", "provider": "aws"},
-  "results": [
-    {"rule": "r2", "status": "fail", "severity": "high", "fingerprint": "bb",
-     "resource": {"id": "id2", "name": "n2", "kind": "k"}, "message": "m2"},
-    {"rule": "r1", "status": "pass", "severity": "low", "fingerprint": "cc",
-     "resource": {"id": "id3", "name": "n3"}, "message": "m3"},
-    {"rule": "r1", "status": "fail", "severity": "low", "fingerprint": "aa",
-     "resource": {"id": "id1", "name": "n1"}, "message": "m1"}
-  ]
-}"#;
+    use super::*;
+    use crate::finding::ResourceRef;
+    use crate::matrix::{Cell, Layer, Owner};
+
+    fn finding(fingerprint: &str, status: Status) -> Finding {
+        Finding {
+            rule: "r".into(),
+            status,
+            severity: Severity::High,
+            resource: Arc::new(ResourceRef {
+                kind: "k".into(),
+                id: format!("id-{fingerprint}"),
+                name: format!("n-{fingerprint}"),
+                region: None,
+                account: "a".into(),
+                tags: Default::default(),
+            }),
+            matrix: Arc::new(Cell {
+                layer: Layer::Data,
+                model: "paas".into(),
+                owner: Owner::Customer,
+            }),
+            message: format!("m-{fingerprint}"),
+            fingerprint: fingerprint.to_owned(),
+            waiver: None,
+        }
+    }
 
     #[test]
     fn keeps_failures_sorted_by_fingerprint() {
-        let b = from_results_str(RESULTS, Path::new("r.json")).unwrap();
+        let findings = [
+            finding("bb", Status::Fail),
+            finding("cc", Status::Pass),
+            finding("aa", Status::Fail),
+            finding("dd", Status::NotAssessed),
+        ];
+        let b = Baseline::of("2026-11-01T00:00:00Z", "0.1.0", &findings);
         let fps: Vec<_> = b.failures.iter().map(|f| f.fingerprint.as_str()).collect();
         assert_eq!(fps, ["aa", "bb"]);
+        assert_eq!(b.failures[0].resource.name, "n-aa");
         assert_eq!(b.created_from.collected_at, "2026-11-01T00:00:00Z");
         assert_eq!(b.baseline_version, BASELINE_VERSION);
     }
 
     #[test]
     fn wrong_shape_carries_line_and_column() {
-        let err = from_results_str("{\n  \"results\": 3\n}", Path::new("r.json")).unwrap_err();
+        let err = parse::<Baseline>("{\n  \"baseline_version\": \"x\"\n}", Path::new("b.json"))
+            .unwrap_err();
         match err {
             BaselineError::Syntax { line, message, .. } => {
                 assert_eq!(line, 2);

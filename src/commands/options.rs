@@ -1,0 +1,150 @@
+//! The command line turned into what the commands work with, once, at the edge: rules loaded,
+//! the gate's inputs read, the outputs planned and checked before any long work starts.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::cli::{GateArgs, OutputArgs, RuleArgs, WaiverArgs};
+use crate::engine::RuleSet;
+use crate::finding::Severity;
+use crate::gate::baseline;
+use crate::gate::waiver::{self, WaiverFile};
+use crate::matrix::Matrix;
+use crate::pipeline::GateInputs;
+use crate::report::{self, Format, ReportOptions};
+
+/// The built-in rules and those of `--rules DIR`, or only the latter.
+pub fn rules(args: &RuleArgs) -> Result<RuleSet> {
+    let mut set = if args.no_builtin_rules {
+        if args.dirs.is_empty() {
+            bail!("--no-builtin-rules needs at least one --rules DIR");
+        }
+        None
+    } else {
+        Some(RuleSet::builtin().context("built-in rules")?)
+    };
+    for dir in &args.dirs {
+        let extra = RuleSet::from_dir(dir)?;
+        match &mut set {
+            Some(s) => s.extend(extra)?,
+            None => set = Some(extra),
+        }
+    }
+    set.context("no rules")
+}
+
+/// The waivers of `--config FILE`, or of `./onus.yaml` when there is one.
+pub fn waivers(args: &WaiverArgs) -> Result<Option<WaiverFile>> {
+    Ok(waiver::load(args.config.as_deref())?)
+}
+
+/// The gate's inputs: waivers and today's date always, a baseline when given.
+pub fn gate_inputs(waivers: Option<WaiverFile>, baseline: Option<&Path>) -> Result<GateInputs> {
+    Ok(GateInputs {
+        baseline: match baseline {
+            Some(path) => Some(baseline::load(path)?),
+            None => None,
+        },
+        waivers,
+        today: waiver::today()?,
+    })
+}
+
+/// What decides the exit code.
+#[derive(Debug, Clone, Copy)]
+pub struct Gate {
+    pub fail_on: Option<Severity>,
+    pub fail_on_not_assessed: bool,
+}
+
+/// The gate of `--fail-on`, `--fail-on-not-assessed`, `--baseline` and `--config`.
+pub fn gate(args: &GateArgs) -> Result<(Gate, GateInputs)> {
+    let inputs = gate_inputs(waivers(&args.waivers)?, args.baseline.as_deref())?;
+    Ok((
+        Gate {
+            fail_on: args.fail_on.map(Severity::from),
+            fail_on_not_assessed: args.fail_on_not_assessed,
+        },
+        inputs,
+    ))
+}
+
+/// Where reports go.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// Standard output (one format).
+    Stdout,
+    /// One file (one format).
+    File(PathBuf),
+    /// `onus.<ext>` per format in a directory.
+    Dir(PathBuf),
+}
+
+/// The reports a run writes: which formats, where, on which matrix, with which cover.
+#[derive(Debug, Clone)]
+pub struct Outputs {
+    /// Each once, in the order given.
+    pub formats: Vec<Format>,
+    pub target: Target,
+    pub matrix: Matrix,
+    pub cover: ReportOptions,
+}
+
+impl Outputs {
+    /// Checks the formats against the target and reads the matrix and the logo.
+    pub fn from_args(args: &OutputArgs) -> Result<Outputs> {
+        let mut formats: Vec<Format> = Vec::new();
+        for f in &args.format {
+            if !formats.contains(f) {
+                formats.push(*f);
+            }
+        }
+        if formats.len() > 1 && args.output_dir.is_none() {
+            if args.output.is_some() {
+                bail!(
+                    "--output takes one format, but {} were given: use --output-dir DIR to write one file per format",
+                    formats.len()
+                );
+            }
+            bail!(
+                "{} formats were given: use --output-dir DIR to write one file per format",
+                formats.len()
+            );
+        }
+        let target = match (&args.output_dir, &args.output) {
+            (Some(dir), _) => Target::Dir(dir.clone()),
+            (None, Some(file)) => Target::File(file.clone()),
+            (None, None) => Target::Stdout,
+        };
+        Ok(Outputs {
+            formats,
+            target,
+            matrix: Matrix::builtin(&args.matrix)?,
+            cover: cover(
+                &args.title,
+                &args.customer,
+                &args.assessor,
+                args.logo.as_deref(),
+            )?,
+        })
+    }
+}
+
+/// The cover details; the logo file is read and embedded now.
+pub fn cover(
+    title: &Option<String>,
+    customer: &Option<String>,
+    assessor: &Option<String>,
+    logo: Option<&Path>,
+) -> Result<ReportOptions> {
+    Ok(ReportOptions {
+        title: title.clone(),
+        customer: customer.clone(),
+        assessor: assessor.clone(),
+        logo: match logo {
+            Some(path) => Some(report::logo::data_uri(path)?),
+            None => None,
+        },
+    })
+}
