@@ -61,7 +61,7 @@ fn kind(name: &'static str, title: &'static str, model: ServiceModel, fields: Ve
 
 static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
     use ServiceModel::{ControlPlane, Iaas, Paas, Saas};
-    let password_policy: Map<String, Json> = super::inventory::password_policy_view(None);
+    let password_policy: Map<String, Json> = super::aws::password_policy::view(None);
     vec![
         kind(
             kind::AWS_IAM_ROOT,

@@ -14,8 +14,9 @@ use super::helpers::{COLLECTED_AT, ENV};
 use super::rule::Rule;
 use super::{RuleSet, order};
 use crate::analyze::iam::SnapshotFacts;
+use crate::analyze::inventory;
 use crate::analyze::privileged::{self, PrivilegedSection};
-use crate::analyze::{Resource, inventory};
+use crate::analyze::resource::{Pending, Resource};
 use crate::finding::{Finding, ResourceRef, Status};
 use crate::matrix::{Cell, Matrix};
 use crate::snapshot::{CoverageGap, Snapshot};
@@ -404,7 +405,7 @@ fn keyed_listing_gaps(
     rules: &[&Rule],
     shared: &[RuleShared],
     rule_ranks: &[u16],
-    pending: &[inventory::Pending<'_>],
+    pending: &[Pending<'_>],
     snapshot: &Snapshot,
 ) -> Vec<(u64, Finding)> {
     let mut out = Vec::new();

@@ -28,3 +28,23 @@ pub(crate) fn evaluated(name: &str) -> Evaluated {
         evaluation,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Finding;
+
+    #[test]
+    fn evaluation_is_in_report_order_for_both_samples() {
+        for sample in ["aws-demo", "azure-demo"] {
+            let findings = evaluated(sample).evaluation.findings;
+            assert!(findings.len() > 50, "{sample}: {} results", findings.len());
+            let mut expected = findings.clone();
+            expected.sort_by(Finding::report_order);
+            assert!(
+                findings == expected,
+                "{sample}: results out of report order"
+            );
+        }
+    }
+}

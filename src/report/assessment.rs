@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 use serde::ser::{SerializeTuple, Serializer};
 
-use super::model::{RESOURCE_LIMIT, ResourceLine, line};
+use super::lines::{RESOURCE_LIMIT, ResourceLine, line};
 use crate::engine::Effort;
 use crate::finding::{Finding, Severity, Status};
 use crate::matrix::{Layer, Matrix, Owner};

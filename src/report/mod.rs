@@ -7,6 +7,7 @@ mod format;
 mod html;
 mod json;
 mod junit;
+mod lines;
 pub mod logo;
 mod markdown;
 mod model;

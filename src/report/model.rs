@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::assessment::{self, Appendix, Monitoring, Risk, Roadmap};
+use super::lines::{RESOURCE_LIMIT, ResourceLine, line};
 use super::tally::Tally;
 use crate::analyze::privileged::PrivilegedSection;
 use crate::engine::{EvalIssue, Evaluation, RuleSet};
@@ -194,36 +195,12 @@ pub struct RuleGroup {
     pub step: Option<usize>,
 }
 
-/// How many resources a section lists per control before pointing to the appendix.
-pub const RESOURCE_LIMIT: usize = 25;
-
-#[derive(Debug, Serialize)]
-pub struct ResourceLine {
-    pub name: String,
-    pub id: String,
-    pub kind: String,
-    pub region: Option<String>,
-    pub account: String,
-    pub message: String,
-}
-
 #[derive(Debug, Serialize)]
 pub struct NotAssessedView {
     pub rule: String,
     pub title: String,
     pub severity: Severity,
     pub resource: ResourceLine,
-}
-
-pub(super) fn line(f: &Finding) -> ResourceLine {
-    ResourceLine {
-        name: f.resource.name.clone(),
-        id: f.resource.id.clone(),
-        kind: f.resource.kind.clone(),
-        region: f.resource.region.clone(),
-        account: f.resource.account.clone(),
-        message: f.message.clone(),
-    }
 }
 
 impl<'a> Report<'a> {

@@ -11,7 +11,8 @@ use serde_json::{Map, Value as Json, json};
 use super::entra::{self, PrivilegedHolder};
 use super::roles;
 use super::{resource_group, scope_level};
-use crate::analyze::inventory::{Pending, Push, to_map};
+use crate::analyze::fields::to_map;
+use crate::analyze::resource::{Pending, Push};
 use crate::snapshot::{
     AzureResources, DiagnosticSetting, EntraTenant, EntraUser, ScheduleInstance, Subscription,
 };

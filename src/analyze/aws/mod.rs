@@ -1,0 +1,4 @@
+//! AWS: the views rules read of an account's resources.
+
+pub mod inventory;
+pub mod password_policy;
