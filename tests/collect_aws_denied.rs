@@ -139,6 +139,7 @@ async fn denied_reads_become_gaps_and_the_shipped_policy_is_enough() {
     common::collect(&scanner, &snapshot_path, &["-q"]);
     let text = std::fs::read_to_string(&snapshot_path).unwrap();
     let snapshot: serde_json::Value = serde_json::from_str(&text).unwrap();
+    common::assert_gaps_in_catalogue(&snapshot["coverage_gaps"]);
     let unexplained: Vec<&serde_json::Value> = snapshot["coverage_gaps"]
         .as_array()
         .unwrap()

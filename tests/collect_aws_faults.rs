@@ -199,13 +199,15 @@ fn scan(acct: &Account, args: &[&str]) -> (Output, Duration) {
 }
 
 fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "no JSON ({e}); exit {:?}; stderr: {}",
             out.status.code(),
             String::from_utf8_lossy(&out.stderr)
         )
-    })
+    });
+    common::assert_gaps_in_catalogue(&results["snapshot"]["coverage_gaps"]);
+    results
 }
 
 /// Every result by (rule, resource id): its status and message.
@@ -431,6 +433,7 @@ async fn persistent_faults_become_gaps_and_not_assessed_never_passes() {
     assert!(stderr.contains("--fail-on-not-assessed"), "{stderr}");
     let results: Value =
         serde_json::from_str(&std::fs::read_to_string(reports.join("onus.json")).unwrap()).unwrap();
+    common::assert_gaps_in_catalogue(&results["snapshot"]["coverage_gaps"]);
     assert_eq!(results["summary"]["complete"], false);
 
     let gaps = gap_errors(&results);

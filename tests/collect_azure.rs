@@ -284,7 +284,9 @@ fn scan(server: &AzureServer, extra: &[&str]) -> Json {
         "onus scan azure failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("JSON results")
+    let results: Json = serde_json::from_slice(&out.stdout).expect("JSON results");
+    common::assert_gaps_in_catalogue(&results["snapshot"]["coverage_gaps"]);
+    results
 }
 
 fn collect(server: &AzureServer) -> Json {
@@ -308,7 +310,9 @@ fn collect(server: &AzureServer) -> Json {
         "onus collect azure failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    let snapshot: Json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    common::assert_gaps_in_catalogue(&snapshot["coverage_gaps"]);
+    snapshot
 }
 
 /// Statuses of `rule`, by resource name.

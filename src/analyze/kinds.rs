@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
+use super::fields::Field;
 use super::iam::view;
 use crate::matrix::ServiceModel;
 use crate::snapshot::{
@@ -21,7 +22,10 @@ pub struct Kind {
     pub name: &'static str,
     pub title: &'static str,
     pub model: ServiceModel,
+    /// Every field of its view, sorted.
     fields: Vec<String>,
+    /// The derived ones, with what they mean.
+    derived: Vec<Field>,
 }
 
 impl Kind {
@@ -30,7 +34,27 @@ impl Kind {
     }
 
     pub fn has_field(&self, field: &str) -> bool {
-        self.fields.iter().any(|f| f == field)
+        self.fields
+            .binary_search_by(|f| f.as_str().cmp(field))
+            .is_ok()
+    }
+
+    /// What a derived field means (`None` for a field the snapshot holds as such).
+    pub fn doc(&self, field: &str) -> Option<&'static str> {
+        self.derived
+            .iter()
+            .find(|f| f.name == field)
+            .map(|f| f.doc.trim())
+    }
+
+    /// The kind with these derived fields added.
+    fn deriving(mut self, derived: &[Field]) -> Kind {
+        self.fields
+            .extend(derived.iter().map(|f| f.name.to_owned()));
+        self.fields.sort();
+        self.fields.dedup();
+        self.derived.extend_from_slice(derived);
+        self
     }
 }
 
@@ -56,6 +80,7 @@ fn kind(name: &'static str, title: &'static str, model: ServiceModel, fields: Ve
         title,
         model,
         fields,
+        derived: Vec::new(),
     }
 }
 
@@ -83,29 +108,32 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             kind::AWS_IAM_ACCOUNT,
             "IAM settings of the account",
             ControlPlane,
-            {
-                let mut f = vec!["alias", "support_roles", "user_count", "role_count"];
-                f.extend(view::ACCOUNT_FIELDS);
-                only(&f)
-            },
-        ),
+            only(&["alias", "support_roles", "user_count", "role_count"]),
+        )
+        .deriving(view::ACCOUNT_FIELDS),
         kind(
             kind::AWS_IAM_USER,
             "IAM user",
             ControlPlane,
-            keys::<User>(view::PRINCIPAL_FIELDS),
-        ),
+            keys::<User>(&[]),
+        )
+        .deriving(view::FACTS)
+        .deriving(view::PRINCIPAL_FIELDS),
         kind(
             kind::AWS_IAM_GROUP,
             "IAM group",
             ControlPlane,
             keys::<Group>(&["members"]),
         ),
-        kind(kind::AWS_IAM_ROLE, "IAM role", ControlPlane, {
-            let mut f = view::PRINCIPAL_FIELDS.to_vec();
-            f.extend(view::ROLE_FIELDS);
-            keys::<Role>(&f)
-        }),
+        kind(
+            kind::AWS_IAM_ROLE,
+            "IAM role",
+            ControlPlane,
+            keys::<Role>(&[]),
+        )
+        .deriving(view::FACTS)
+        .deriving(view::PRINCIPAL_FIELDS)
+        .deriving(view::ROLE_FIELDS),
         kind(
             kind::AWS_IAM_POLICY,
             "customer-managed IAM policy",

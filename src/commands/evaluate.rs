@@ -70,9 +70,13 @@ pub(super) fn report_and_judge(
 /// assessed).
 pub(super) fn warn(evaluation: &Evaluation) {
     for issue in &evaluation.issues {
-        eprintln!(
-            "onus: warning: rule {} on {}: {}",
-            issue.rule, issue.resource, issue.message
-        );
+        if issue.rule.is_empty() {
+            eprintln!("onus: warning: {}: {}", issue.resource, issue.message);
+        } else {
+            eprintln!(
+                "onus: warning: rule {} on {}: {}",
+                issue.rule, issue.resource, issue.message
+            );
+        }
     }
 }

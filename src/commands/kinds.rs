@@ -14,7 +14,10 @@ pub fn run(kind: Option<&str>) -> Result<u8> {
             };
             out.push_str(&format!("{} — {} ({})\n", k.name, k.title, k.model.id()));
             for f in k.fields() {
-                out.push_str(&format!("  {f}\n"));
+                match k.doc(f) {
+                    Some(doc) => out.push_str(&format!("  {f:<28} {doc}\n")),
+                    None => out.push_str(&format!("  {f}\n")),
+                }
             }
         }
         None => {

@@ -7,12 +7,12 @@ use std::sync::{Arc, OnceLock};
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object};
 use rayon::prelude::*;
-use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::helpers::{COLLECTED_AT, ENV};
+use super::issue::EvalIssue;
 use super::rule::Rule;
-use super::{RuleSet, order};
+use super::{RuleSet, gaps, order};
 use crate::analyze::iam::SnapshotFacts;
 use crate::analyze::inventory;
 use crate::analyze::privileged::{self, PrivilegedSection};
@@ -33,14 +33,6 @@ pub enum EvalError {
         model: &'static str,
         matrix: String,
     },
-}
-
-/// A rule that could not be evaluated on a resource (its result is `not-assessed`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct EvalIssue {
-    pub rule: String,
-    pub resource: String,
-    pub message: String,
 }
 
 /// All results of one evaluation, in report order.
@@ -91,6 +83,7 @@ pub fn evaluate_rules(
             cell: Arc::new(cell),
         })
         .collect();
+    let (coverage_gaps, gap_issues) = gaps::checked(&snapshot.coverage_gaps);
     let iam_facts = SnapshotFacts::of(snapshot);
     let mut pending = inventory::pending(snapshot, &iam_facts);
     let resources = pending.len();
@@ -98,7 +91,7 @@ pub fn evaluate_rules(
     // gaps go between).
     pending.par_sort_by(|a, b| (a.account, a.id.as_str()).cmp(&(b.account, b.id.as_str())));
     let rule_ranks = order::rule_ranks(&rules.iter().map(|r| r.id.as_str()).collect::<Vec<_>>());
-    let gaps = keyed_listing_gaps(rules, &shared, &rule_ranks, &pending, snapshot);
+    let gaps = keyed_listing_gaps(rules, &shared, &rule_ranks, &pending, &coverage_gaps);
     let collected_at = Value::from(
         snapshot
             .collected_at
@@ -155,8 +148,7 @@ pub fn evaluate_rules(
                         resource: &r,
                         shared_ref: &resource,
                     };
-                    let outcome =
-                        evaluate_one(&on, messages[i].as_ref(), &ctx, &snapshot.coverage_gaps);
+                    let outcome = evaluate_one(&on, messages[i].as_ref(), &ctx, &coverage_gaps);
                     if let Some((finding, issue)) = outcome {
                         acc.1.push(order::key(
                             finding.status,
@@ -187,6 +179,7 @@ pub fn evaluate_rules(
     }
     order::sort(&mut findings, &keys);
     drop(keys);
+    issues.extend(gap_issues);
     issues.sort_by(|a, b| (&a.rule, &a.resource).cmp(&(&b.rule, &b.resource)));
     let privileged = privileged::section(snapshot, &iam_facts);
     Ok(Evaluation {
@@ -406,11 +399,11 @@ fn keyed_listing_gaps(
     shared: &[RuleShared],
     rule_ranks: &[u16],
     pending: &[Pending<'_>],
-    snapshot: &Snapshot,
+    coverage_gaps: &[CoverageGap],
 ) -> Vec<(u64, Finding)> {
     let mut out = Vec::new();
     for (i, (rule, shared)) in rules.iter().zip(shared).enumerate() {
-        for gap in listing_gaps(rule, shared, &snapshot.coverage_gaps) {
+        for gap in listing_gaps(rule, shared, coverage_gaps) {
             let place = (gap.resource.account.as_str(), gap.resource.id.as_str());
             let before = pending.partition_point(|p| (p.account, p.id.as_str()) < place);
             let key = order::key(gap.status, gap.severity, rule_ranks[i], 2 * before as u64);

@@ -3,7 +3,9 @@
 
 mod evaluate;
 pub mod fixtures;
+mod gaps;
 mod helpers;
+mod issue;
 mod order;
 mod rule;
 #[cfg(test)]
@@ -12,7 +14,8 @@ pub(crate) mod sample;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use evaluate::{EvalError, EvalIssue, Evaluation, evaluate, evaluate_rules};
+pub use evaluate::{EvalError, Evaluation, evaluate, evaluate_rules};
+pub use issue::EvalIssue;
 pub use rule::{Effort, Rule, RuleError, RuleSource};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));

@@ -110,13 +110,33 @@ pub fn onus(account: &Account, args: &[&str]) -> Output {
 /// credentials; panics with onus's standard error unless it exits 0, and returns that error
 /// output (the `-v` call log, when asked for).
 pub fn collect(account: &Account, path: &std::path::Path, extra: &[&str]) -> String {
+    let file = path;
     let path = path.to_str().expect("a UTF-8 path");
     let mut args = vec!["collect", "aws", "--regions", REGION, "-o", path];
     args.extend_from_slice(extra);
     let out = onus(account, &args);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "onus collect failed: {stderr}");
+    let snapshot = onus::snapshot::load(file).expect("the collected snapshot loads");
+    assert_gaps_in_catalogue(&serde_json::to_value(&snapshot.coverage_gaps).unwrap());
     stderr
+}
+
+/// Every coverage gap names a kind of the catalogue and only fields its view has: a gap that
+/// named another field would hide nothing (evaluation widens it, and warns).
+pub fn assert_gaps_in_catalogue(gaps: &serde_json::Value) {
+    for gap in gaps.as_array().expect("coverage_gaps is an array") {
+        let name = gap["kind"].as_str().unwrap();
+        let kind = onus::analyze::kinds::get(name)
+            .unwrap_or_else(|| panic!("a gap names kind {name}, which the catalogue lacks: {gap}"));
+        for field in gap["fields"].as_array().unwrap() {
+            let field = field.as_str().unwrap();
+            assert!(
+                kind.has_field(field),
+                "a gap names field {field}, which {name} does not have: {gap}"
+            );
+        }
+    }
 }
 
 /// `onus scan aws -f json` and the parsed results; panics with stderr when it errors.
@@ -130,7 +150,9 @@ pub fn scan_json(account: &Account, extra: &[&str]) -> serde_json::Value {
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("JSON output")
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    assert_gaps_in_catalogue(&results["snapshot"]["coverage_gaps"]);
+    results
 }
 
 /// The status of `rule` on the resource whose id or name is `resource`.

@@ -8,40 +8,87 @@ use serde_json::{Map, Value as Json, json};
 
 use super::facts::Facts;
 use super::trust;
+use crate::analyze::fields::Field;
 use crate::snapshot::{AwsAccount, CoverageGap, Role, User};
 
-/// Fields every principal view gets.
-pub const PRINCIPAL_FIELDS: &[&str] = &[
-    "admin",
-    "admin_reasons",
-    "takeover",
-    "takeover_count",
-    "escalation_paths",
-    "privileged",
-    "mfa_enforced",
-    "source_restricted",
-    "long_lived_keys",
-    "max_session_hours",
-    "console_access",
-    "unknown_facts",
+/// Declares the fields every principal's view derives from its IAM facts, once each: its
+/// name, what it means (for `onus kinds` and the reports' readers), and its value. A fact
+/// that is null is unknown, and `unknown_facts` says why.
+macro_rules! principal_facts {
+    ($facts:ident; $( $(#[doc = $doc:literal])+ $name:ident = $value:expr; )*) => {
+        /// The fields a principal's view derives from its IAM facts.
+        pub const FACTS: &[Field] = &[
+            $(Field { name: stringify!($name), doc: concat!($($doc),+) },)*
+        ];
+
+        fn insert_facts($facts: &Facts, out: &mut Map<String, Json>) {
+            $(out.insert(stringify!($name).to_owned(), json!($value));)*
+        }
+    };
+}
+
+principal_facts! { f;
+    /// Can do everything, or can make itself able to (null: unknown).
+    admin = f.admin;
+    /// The statements or self-escalation that make it an administrator, one sentence each.
+    admin_reasons = f.admin_reasons;
+    /// Other identities it can take over and how: set or reset passwords, create access keys,
+    /// deactivate or delete MFA devices, attach or write policies, rewrite trust (first 20).
+    takeover = f.takeover;
+    /// How many identities it can take over.
+    takeover_count = f.takeover_count;
+    /// Chains of steps to an administrator, each naming its technique.
+    escalation_paths = f.escalation_paths;
+    /// An administrator, or able to take over another identity.
+    privileged = f.privileged;
+    /// Every privileged right requires MFA (by policy condition or role trust).
+    mfa_enforced = f.mfa_enforced;
+    /// Every privileged right is confined to known networks (aws:SourceIp, SourceVpc, SourceVpce).
+    source_restricted = f.source_restricted;
+}
+
+pub const LONG_LIVED_KEYS: Field = Field {
+    name: "long_lived_keys",
+    doc: "Active access keys (none for a role).",
+};
+pub const MAX_SESSION_HOURS: Field = Field {
+    name: "max_session_hours",
+    doc: "A role's longest session in hours (null for a user).",
+};
+pub const CONSOLE_ACCESS: Field = Field {
+    name: "console_access",
+    doc: "A console password (users) or a trust that people can assume (roles).",
+};
+pub const UNKNOWN_FACTS: Field = Field {
+    name: "unknown_facts",
+    doc: "The fields that could not be derived, and why (rules reading them are not assessed).",
+};
+pub const TRUST_WEAKNESSES: Field = Field {
+    name: "trust_weaknesses",
+    doc: "Weaknesses of the trust policy: open, cross-account-without-external-id, federated-without-conditions, service-without-source.",
+};
+pub const PRIVILEGED_IDENTITIES: Field = Field {
+    name: "privileged_identities",
+    doc: "How many identities of the account are privileged (null when some cannot be told).",
+};
+pub const MONITORING: Field = Field {
+    name: "monitoring",
+    doc: "multi_region_trail_validated (a logging multi-region trail with log-file validation), guardduty_enabled_regions, guardduty_missing_regions.",
+};
+
+/// Fields every principal view derives besides [`FACTS`].
+pub const PRINCIPAL_FIELDS: &[Field] = &[
+    LONG_LIVED_KEYS,
+    MAX_SESSION_HOURS,
+    CONSOLE_ACCESS,
+    UNKNOWN_FACTS,
 ];
 
-/// Fields only roles get.
-pub const ROLE_FIELDS: &[&str] = &["trust_weaknesses"];
+/// Fields only roles derive.
+pub const ROLE_FIELDS: &[Field] = &[TRUST_WEAKNESSES];
 
-/// Fields the account view gets.
-pub const ACCOUNT_FIELDS: &[&str] = &["privileged_identities", "monitoring", "unknown_facts"];
-
-const DERIVED: &[&str] = &[
-    "admin",
-    "admin_reasons",
-    "takeover",
-    "takeover_count",
-    "escalation_paths",
-    "privileged",
-    "mfa_enforced",
-    "source_restricted",
-];
+/// Fields the account view derives.
+pub const ACCOUNT_FIELDS: &[Field] = &[PRIVILEGED_IDENTITIES, MONITORING, UNKNOWN_FACTS];
 
 fn facts_fields(
     facts: Option<&Facts>,
@@ -53,28 +100,15 @@ fn facts_fields(
         ..Facts::default()
     };
     let f = facts.unwrap_or(&missing);
-    out.insert("admin".into(), json!(f.admin));
-    out.insert("admin_reasons".into(), json!(f.admin_reasons));
-    out.insert("takeover".into(), json!(f.takeover));
-    out.insert("takeover_count".into(), json!(f.takeover_count));
-    out.insert("escalation_paths".into(), json!(f.escalation_paths));
-    out.insert("privileged".into(), json!(f.privileged));
-    out.insert("mfa_enforced".into(), json!(f.mfa_enforced));
-    out.insert("source_restricted".into(), json!(f.source_restricted));
-    if let Some(reason) = &f.unknown {
-        for field in DERIVED {
-            if out.get(*field).is_none_or(Json::is_null) {
-                unknown.insert((*field).to_owned(), reason.clone());
-            }
-        }
-    }
-    // A fact left null without a stated reason is still unknown.
-    for field in DERIVED {
-        if out.get(*field).is_none_or(Json::is_null) && !unknown.contains_key(*field) {
-            unknown.insert(
-                (*field).to_owned(),
-                "not derivable from the snapshot".into(),
-            );
+    insert_facts(f, &mut out);
+    for field in FACTS {
+        if out.get(field.name).is_none_or(Json::is_null) {
+            // A fact left null without a stated reason is still unknown.
+            let why = f
+                .unknown
+                .clone()
+                .unwrap_or_else(|| "not derivable from the snapshot".into());
+            unknown.insert(field.name.to_owned(), why);
         }
     }
     out
@@ -89,10 +123,10 @@ pub fn user_fields(user: &User, facts: Option<&Facts>) -> Map<String, Json> {
         .iter()
         .filter(|k| k.status == "Active")
         .collect();
-    out.insert("long_lived_keys".into(), json!(keys));
-    out.insert("max_session_hours".into(), Json::Null);
-    out.insert("console_access".into(), json!(user.password_enabled));
-    out.insert("unknown_facts".into(), json!(unknown));
+    out.insert(LONG_LIVED_KEYS.name.into(), json!(keys));
+    out.insert(MAX_SESSION_HOURS.name.into(), Json::Null);
+    out.insert(CONSOLE_ACCESS.name.into(), json!(user.password_enabled));
+    out.insert(UNKNOWN_FACTS.name.into(), json!(unknown));
     out
 }
 
@@ -100,9 +134,9 @@ pub fn user_fields(user: &User, facts: Option<&Facts>) -> Map<String, Json> {
 pub fn role_fields(role: &Role, account: &str, facts: Option<&Facts>) -> Map<String, Json> {
     let mut unknown = BTreeMap::new();
     let mut out = facts_fields(facts, &mut unknown);
-    out.insert("long_lived_keys".into(), json!([]));
+    out.insert(LONG_LIVED_KEYS.name.into(), json!([]));
     out.insert(
-        "max_session_hours".into(),
+        MAX_SESSION_HOURS.name.into(),
         json!(f64::from(role.max_session_duration) / 3600.0),
     );
     let weaknesses = trust::weaknesses(&role.assume_role_policy, account);
@@ -118,18 +152,18 @@ pub fn role_fields(role: &Role, account: &str, facts: Option<&Facts>) -> Map<Str
     });
     match (&weaknesses, &console) {
         (Err(e), _) | (_, Err(e)) => {
-            for field in ["trust_weaknesses", "console_access"] {
+            for field in [TRUST_WEAKNESSES, CONSOLE_ACCESS] {
                 unknown.insert(
-                    field.to_owned(),
+                    field.name.to_owned(),
                     format!("trust policy cannot be read: {}", e.0),
                 );
             }
         }
         _ => {}
     }
-    out.insert("trust_weaknesses".into(), json!(weaknesses.ok()));
-    out.insert("console_access".into(), json!(console.ok()));
-    out.insert("unknown_facts".into(), json!(unknown));
+    out.insert(TRUST_WEAKNESSES.name.into(), json!(weaknesses.ok()));
+    out.insert(CONSOLE_ACCESS.name.into(), json!(console.ok()));
+    out.insert(UNKNOWN_FACTS.name.into(), json!(unknown));
     out
 }
 
@@ -150,11 +184,11 @@ pub fn account_fields(
     });
     if privileged.is_none() {
         unknown.insert(
-            "privileged_identities".into(),
+            PRIVILEGED_IDENTITIES.name.into(),
             "the rights of some principals are unknown".into(),
         );
     }
-    out.insert("privileged_identities".into(), json!(privileged));
+    out.insert(PRIVILEGED_IDENTITIES.name.into(), json!(privileged));
     let monitoring = match super::monitoring::of(account, gaps) {
         Ok(m) => json!({
             "multi_region_trail_validated": m.trail_validated,
@@ -162,11 +196,11 @@ pub fn account_fields(
             "guardduty_missing_regions": m.guardduty_missing,
         }),
         Err(reason) => {
-            unknown.insert("monitoring".into(), reason);
+            unknown.insert(MONITORING.name.into(), reason);
             Json::Null
         }
     };
-    out.insert("monitoring".into(), monitoring);
-    out.insert("unknown_facts".into(), json!(unknown));
+    out.insert(MONITORING.name.into(), monitoring);
+    out.insert(UNKNOWN_FACTS.name.into(), json!(unknown));
     out
 }
