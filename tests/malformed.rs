@@ -6,32 +6,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+use support::{onus_in, stderr};
 
 const SAMPLE: &str = include_str!("../samples/aws-demo.snapshot.json");
-
-fn onus(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onus"))
-        .args(args)
-        .current_dir(dir)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("run onus")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// Exit 2, an error line naming `file`, no panic, and the output file left as it was.
 #[track_caller]
 fn refused(dir: &Path, file: &str, expect: &str) -> String {
     let report = dir.join("report.html");
     std::fs::write(&report, "previous report").unwrap();
-    let out = onus(dir, &["evaluate", file, "-f", "html", "-o", "report.html"]);
+    let out = onus_in(dir, &["evaluate", file, "-f", "html", "-o", "report.html"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{file}: {err}");
     assert!(!err.contains("panicked"), "{file}: {err}");
@@ -205,7 +194,7 @@ fn billion_laughs_is_refused_quickly_in_snapshots_rules_and_waivers() {
     let rules = dir.path().join("rules");
     std::fs::create_dir(&rules).unwrap();
     std::fs::write(rules.join("bomb-rule.yaml"), billion_laughs("references")).unwrap();
-    let out = onus(dir.path(), &["evaluate", "--sample", "--rules", "rules"]);
+    let out = onus_in(dir.path(), &["evaluate", "--sample", "--rules", "rules"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("bomb-rule.yaml:1:1: "),
@@ -215,7 +204,7 @@ fn billion_laughs_is_refused_quickly_in_snapshots_rules_and_waivers() {
     assert!(out.stdout.is_empty());
 
     std::fs::write(dir.path().join("waivers.yaml"), billion_laughs("waivers")).unwrap();
-    let out = onus(
+    let out = onus_in(
         dir.path(),
         &["evaluate", "--sample", "--config", "waivers.yaml"],
     );
@@ -286,7 +275,7 @@ fn malformed_rules_are_refused_with_a_position() {
     ];
     for (text, expect) in cases {
         std::fs::write(rules.join("my-rule.yaml"), &text).unwrap();
-        let out = onus(dir.path(), &["evaluate", "--sample", "--rules", "rules"]);
+        let out = onus_in(dir.path(), &["evaluate", "--sample", "--rules", "rules"]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{text:?}: {err}");
         assert!(
@@ -323,7 +312,7 @@ fn malformed_policy_documents_are_not_assessed_never_passed() {
         names.push(policy["arn"].as_str().unwrap().to_owned());
     }
     std::fs::write(dir.path().join("bad-policies.json"), snapshot.to_string()).unwrap();
-    let out = onus(dir.path(), &["evaluate", "bad-policies.json", "-f", "json"]);
+    let out = onus_in(dir.path(), &["evaluate", "bad-policies.json", "-f", "json"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("malformed policy document"), "{err}");

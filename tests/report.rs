@@ -5,34 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 mod hostile;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const SAMPLE: &str = "samples/aws-demo.snapshot.json";
-
-fn onus(args: &[&str]) -> Output {
-    onus_env(args, &[])
-}
-
-fn onus_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onus"))
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run onus")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
+use std::process::Command;
+use support::{SAMPLE, onus, stderr, stdout};
 
 const HOSTILE_NAME: &str =
     "<script>alert(1)</script><img src=x onerror=alert(2)>|[x](javascript:alert(3))";
@@ -297,8 +276,9 @@ fn bad_inputs_exit_2_and_write_nothing() {
     );
 
     let pdf = dir.path().join("report.pdf");
-    let out = onus_env(
+    let out = support::run(
         &["report", SAMPLE, "-f", "pdf", "-o", pdf.to_str().unwrap()],
+        None,
         &[("ONUS_CHROMIUM", "/nonexistent/chromium")],
     );
     assert_eq!(out.status.code(), Some(2));
@@ -545,7 +525,7 @@ fn html_report_renders_offline_filters_and_prints_in_chromium() {
 
     // PDF through onus itself: A4 pages, a sane count.
     let pdf = dir.path().join("report.pdf");
-    let out = onus_env(
+    let out = support::run(
         &[
             "report",
             SAMPLE,
@@ -556,6 +536,7 @@ fn html_report_renders_offline_filters_and_prints_in_chromium() {
             "--customer",
             "Acme",
         ],
+        None,
         &[("ONUS_CHROMIUM", &browser)],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

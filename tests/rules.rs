@@ -109,3 +109,36 @@ fn no_fixture_without_a_rule() {
         );
     }
 }
+
+/// Every fixture's results, reviewed: each result's status, resource and message, so that a
+/// rule that stops failing on one of two failing resources, or says something else, shows.
+#[test]
+fn every_fixture_gives_the_reviewed_results() {
+    let set = builtin();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let matrix = Matrix::builtin(onus::matrix::DEFAULT).unwrap();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/fixtures");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for rule in set.rules() {
+            let mut listing = String::new();
+            for fixture in ["fail", "pass"] {
+                let path = dir.join(&rule.id).join(format!("{fixture}.yaml"));
+                let snapshot = onus::snapshot::load(&path).unwrap();
+                let evaluation = onus::engine::evaluate_rules(&snapshot, &[rule], &matrix).unwrap();
+                listing.push_str(&format!("{fixture}.yaml\n"));
+                for f in &evaluation.findings {
+                    listing.push_str(&format!(
+                        "  {:<12} {}\n    {}\n",
+                        f.status.id(),
+                        f.resource.id,
+                        f.message
+                    ));
+                }
+            }
+            insta::assert_snapshot!(rule.id.as_str(), listing);
+        }
+    });
+}

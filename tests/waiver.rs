@@ -5,8 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::stderr;
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/aws-demo.snapshot.json")
@@ -24,10 +27,6 @@ fn evaluate(dir: &Path, today: Option<&str>, args: &[&str]) -> Output {
         cmd.env("ONUS_TODAY", today);
     }
     cmd.output().expect("run onus")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn json(out: &Output) -> serde_json::Value {
@@ -345,22 +344,6 @@ fn missing_config_and_bad_today_exit_2() {
 }
 
 #[test]
-fn output_is_byte_identical_across_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "{WAIVE_HIGH}  - rule: aws-nothing-*\n    reason: r\n  - rule: aws-s3-*\n    reason: r\n    expires: 2020-01-01\n"
-    );
-    write(dir.path(), "onus.yaml", &text);
-    for format in ["json", "text"] {
-        let a = evaluate(dir.path(), Some("2026-11-01"), &["-f", format]);
-        let b = evaluate(dir.path(), Some("2026-11-01"), &["-f", format]);
-        assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
-        assert_eq!(a.stdout, b.stdout, "{format} differs between runs");
-        assert_eq!(a.stderr, b.stderr);
-    }
-}
-
-#[test]
 fn waivers_match_on_tags() {
     let dir = tempfile::tempdir().unwrap();
     write(
@@ -405,17 +388,12 @@ waivers:
     );
 }
 
+/// The waiver report a run printed (`waivers: N waived, …`), up to the next `;` or line end.
 /// Runs `onus ARGS` in `dir` on 2026-11-01.
 fn onus_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onus"))
-        .args(args)
-        .current_dir(dir)
-        .env("ONUS_TODAY", "2026-11-01")
-        .output()
-        .expect("run onus")
+    support::run(args, Some(dir), &[("ONUS_TODAY", "2026-11-01")])
 }
 
-/// The waiver report a run printed (`waivers: N waived, …`), up to the next `;` or line end.
 fn waiver_line(out: &Output) -> String {
     let err = stderr(out);
     let at = err
