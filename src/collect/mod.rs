@@ -5,6 +5,8 @@
 pub mod aws;
 #[cfg(feature = "azure")]
 pub mod azure;
+#[cfg(any(feature = "aws", feature = "azure"))]
+pub mod events;
 
 /// What a collection cost.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

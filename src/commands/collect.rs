@@ -9,7 +9,7 @@ use anyhow::Result;
 use anyhow::bail;
 
 #[cfg(any(feature = "aws", feature = "azure"))]
-use crate::cli::CallArgs;
+use super::watch::Watch;
 use crate::cli::{AwsArgs, AzureArgs, CollectCommand};
 use crate::snapshot::{self, Snapshot};
 
@@ -20,12 +20,6 @@ pub fn run(cmd: &CollectCommand) -> Result<u8> {
     };
     snapshot::save(&snapshot, output)?;
     Ok(0)
-}
-
-/// Per-service progress when a person is watching; silent in pipelines.
-#[cfg(any(feature = "aws", feature = "azure"))]
-fn progress(calls: &CallArgs) -> bool {
-    !calls.quiet && (calls.verbose || std::io::IsTerminal::is_terminal(&std::io::stderr()))
 }
 
 #[cfg(any(feature = "aws", feature = "azure"))]
@@ -79,11 +73,12 @@ pub fn collect_aws(args: &AwsArgs) -> Result<Snapshot> {
         concurrency: args.calls.concurrency,
         max_attempts: args.calls.max_attempts,
         call_timeout: std::time::Duration::from_secs(args.calls.call_timeout),
-        progress: progress(&args.calls),
-        log_calls: args.calls.verbose,
     };
     let started = std::time::Instant::now();
-    let (snapshot, stats) = runtime()?.block_on(collect(&options))?;
+    let watch = Watch::start(&args.calls);
+    let collected = runtime()?.block_on(collect(&options));
+    watch.finish();
+    let (snapshot, stats) = collected?;
     if !args.calls.quiet {
         summary(&snapshot, "account", stats.calls.values().sum(), started);
     }
@@ -115,11 +110,12 @@ pub fn collect_azure(args: &AzureArgs) -> Result<Snapshot> {
         concurrency: args.calls.concurrency,
         max_attempts: args.calls.max_attempts,
         call_timeout: std::time::Duration::from_secs(args.calls.call_timeout),
-        progress: progress(&args.calls),
-        log_calls: args.calls.verbose,
     };
     let started = std::time::Instant::now();
-    let (snapshot, stats) = runtime()?.block_on(collect(&options))?;
+    let watch = Watch::start(&args.calls);
+    let collected = runtime()?.block_on(collect(&options));
+    watch.finish();
+    let (snapshot, stats) = collected?;
     if !args.calls.quiet {
         summary(
             &snapshot,

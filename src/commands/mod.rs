@@ -11,6 +11,8 @@ mod options;
 mod report;
 mod rules;
 mod scan;
+#[cfg(any(feature = "aws", feature = "azure"))]
+mod watch;
 mod write;
 
 use anyhow::Result;

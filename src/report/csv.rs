@@ -1,6 +1,6 @@
-//! CSV for spreadsheets: a header and one row per result (RFC 4180: CRLF line ends, fields
-//! quoted when they hold a comma, quote or line break). A waived failure keeps its `fail`
-//! status and carries the waiver in the `waiver_*` columns.
+//! CSV for spreadsheets: a header and one row per result (RFC 4180, through the `csv` crate:
+//! CRLF line ends, fields quoted when they hold a comma, quote or line break). A waived
+//! failure keeps its `fail` status and carries the waiver in the `waiver_*` columns.
 //!
 //! A cell that starts with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'`,
 //! so that a spreadsheet shows account data such as a resource name as text instead of
@@ -28,62 +28,45 @@ const HEADER: [&str; 17] = [
     "waiver_expires",
 ];
 
-fn cell(value: &str, out: &mut String) {
-    let guarded;
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        guarded = format!("'{value}");
-        guarded.as_str()
+/// A value as a spreadsheet shows it: text, never a formula.
+fn guarded(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}").into()
     } else {
-        value
-    };
-    if value.contains([',', '"', '\r', '\n']) {
-        out.push('"');
-        out.push_str(&value.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(value);
+        value.into()
     }
-}
-
-fn row<'a>(cells: impl IntoIterator<Item = &'a str>, out: &mut String) {
-    for (i, value) in cells.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        cell(value, out);
-    }
-    out.push_str("\r\n");
 }
 
 pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
-    let mut out = String::new();
-    row(HEADER, &mut out);
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut row = |cells: &[&str]| out.write_record(cells.iter().map(|c| guarded(c).into_owned()));
+    row(&HEADER)?;
     for f in report.findings {
         let r = &f.resource;
         let w = f.waiver.as_ref();
         let expires = w.and_then(|w| w.expires).map(|d| d.to_string());
-        row(
-            [
-                &*f.rule,
-                f.status.id(),
-                f.severity.id(),
-                f.matrix.layer.id(),
-                f.matrix.model.as_str(),
-                f.matrix.owner.id(),
-                r.kind.as_str(),
-                r.id.as_str(),
-                r.name.as_str(),
-                r.account.as_str(),
-                r.region.as_deref().unwrap_or(""),
-                f.message.as_str(),
-                f.fingerprint.as_str(),
-                w.map_or("", |w| w.reason.as_str()),
-                w.and_then(|w| w.owner.as_deref()).unwrap_or(""),
-                w.and_then(|w| w.ticket.as_deref()).unwrap_or(""),
-                expires.as_deref().unwrap_or(""),
-            ],
-            &mut out,
-        );
+        row(&[
+            &f.rule,
+            f.status.id(),
+            f.severity.id(),
+            f.matrix.layer.id(),
+            f.matrix.model.as_str(),
+            f.matrix.owner.id(),
+            r.kind.as_str(),
+            r.id.as_str(),
+            r.name.as_str(),
+            r.account.as_str(),
+            r.region.as_deref().unwrap_or(""),
+            f.message.as_str(),
+            f.fingerprint.as_str(),
+            w.map_or("", |w| w.reason.as_str()),
+            w.and_then(|w| w.owner.as_deref()).unwrap_or(""),
+            w.and_then(|w| w.ticket.as_deref()).unwrap_or(""),
+            expires.as_deref().unwrap_or(""),
+        ])?;
     }
-    Ok(out)
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -30,6 +30,10 @@ pub enum RenderError {
     },
     #[error("cannot serialise results: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] ::csv::Error),
+    #[error("cannot write the report: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 pub use html::render as html;

@@ -8,6 +8,7 @@ use aws_config::SdkConfig;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
+use crate::collect::events;
 pub(crate) use crate::explain::error as error_chain;
 use crate::snapshot::CoverageGap;
 
@@ -18,7 +19,6 @@ pub(crate) struct Ctx {
     /// fixed endpoint.
     pub endpoint_overridden: bool,
     limit: Semaphore,
-    log_calls: bool,
     gaps: Mutex<Vec<CoverageGap>>,
     calls: Mutex<BTreeMap<String, u64>>,
 }
@@ -29,14 +29,12 @@ impl Ctx {
         config: SdkConfig,
         endpoint_overridden: bool,
         concurrency: usize,
-        log_calls: bool,
     ) -> Ctx {
         Ctx {
             account,
             config,
             endpoint_overridden,
             limit: Semaphore::new(concurrency),
-            log_calls,
             gaps: Mutex::new(Vec::new()),
             calls: Mutex::new(BTreeMap::new()),
         }
@@ -53,9 +51,7 @@ impl Ctx {
 
     /// Counts one call of `operation` (e.g. `s3:GetBucketPolicy`).
     pub fn count(&self, operation: &str) {
-        if self.log_calls {
-            eprintln!("onus: call {operation}");
-        }
+        events::call(operation);
         if let Ok(mut calls) = self.calls.lock() {
             *calls.entry(operation.to_owned()).or_default() += 1;
         }
@@ -80,6 +76,7 @@ impl Ctx {
         operation: &str,
         (error, message): (String, String),
     ) {
+        events::gap(operation);
         let gap = CoverageGap {
             kind: kind.to_owned(),
             account: self.account.clone(),

@@ -19,6 +19,7 @@ use futures::future::join_all;
 pub(crate) use ctx::{Ctx, all_pages, classify, error_code, to_utc};
 
 use super::CollectError;
+use super::events::progress;
 use crate::snapshot::{AwsAccount, AwsResources, Collector, Provider, SCHEMA_VERSION, Snapshot};
 use crate::words::{count, counts};
 
@@ -44,10 +45,6 @@ pub struct AwsOptions {
     pub max_attempts: u32,
     /// Limit for one API call, retries included.
     pub call_timeout: std::time::Duration,
-    /// Print a line per service and region on standard error as each finishes.
-    pub progress: bool,
-    /// Print every API call on standard error.
-    pub log_calls: bool,
 }
 
 impl Default for AwsOptions {
@@ -59,8 +56,6 @@ impl Default for AwsOptions {
             concurrency: 16,
             max_attempts: 6,
             call_timeout: std::time::Duration::from_secs(60),
-            progress: false,
-            log_calls: false,
         }
     }
 }
@@ -140,11 +135,9 @@ pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), C
         config,
         endpoint_overridden,
         options.concurrency,
-        options.log_calls,
     );
     let regions = resolve_regions(&ctx, &options.regions).await?;
 
-    let progress = options.progress;
     let ctx_ref = &ctx;
     let regional = join_all(regions.iter().map(|region| async move {
         let ctx = ctx_ref;
@@ -154,50 +147,42 @@ pub async fn collect(options: &AwsOptions) -> Result<(Snapshot, CollectStats), C
         );
         data.guardduty_detectors = detectors;
         data.config_recorders = recorders;
-        if progress {
-            eprintln!(
-                "onus: {region}: {}",
-                counts(&[
-                    (data.vpcs.len(), "VPC"),
-                    (data.subnets.len(), "subnet"),
-                    (data.security_groups.len(), "security group"),
-                    (data.network_acls.len(), "network ACL"),
-                    (data.instances.len(), "instance"),
-                    (data.guardduty_detectors.len(), "GuardDuty detector"),
-                    (data.config_recorders.len(), "Config recorder"),
-                ])
-            );
-        }
+        progress!(
+            "{region}: {}",
+            counts(&[
+                (data.vpcs.len(), "VPC"),
+                (data.subnets.len(), "subnet"),
+                (data.security_groups.len(), "security group"),
+                (data.network_acls.len(), "network ACL"),
+                (data.instances.len(), "instance"),
+                (data.guardduty_detectors.len(), "GuardDuty detector"),
+                (data.config_recorders.len(), "Config recorder"),
+            ])
+        );
         (region.clone(), data)
     }));
     let iam = async {
         let out = iam::collect(&ctx).await;
-        if progress {
-            let iam = &out.0;
-            eprintln!(
-                "onus: iam: {}",
-                counts(&[
-                    (iam.users.len(), "user"),
-                    (iam.groups.len(), "group"),
-                    (iam.roles.len(), "role"),
-                    (iam.policies.len(), "customer-managed policy"),
-                ])
-            );
-        }
+        let iam = &out.0;
+        progress!(
+            "iam: {}",
+            counts(&[
+                (iam.users.len(), "user"),
+                (iam.groups.len(), "group"),
+                (iam.roles.len(), "role"),
+                (iam.policies.len(), "customer-managed policy"),
+            ])
+        );
         out
     };
     let s3 = async {
         let out = s3::collect(&ctx).await;
-        if progress {
-            eprintln!("onus: s3: {}", count(out.buckets.len(), "bucket"));
-        }
+        progress!("s3: {}", count(out.buckets.len(), "bucket"));
         out
     };
     let trails = async {
         let out = logging::collect_trails(&ctx, &regions).await;
-        if progress {
-            eprintln!("onus: cloudtrail: {}", count(out.len(), "trail"));
-        }
+        progress!("cloudtrail: {}", count(out.len(), "trail"));
         out
     };
     let ((iam, alias), s3, trails, regional) = tokio::join!(iam, s3, trails, regional);

@@ -587,7 +587,7 @@ pub(super) mod tests {
             .retry_config(RetryConfig::disabled())
             .load()
             .await;
-        Ctx::new("111122223333".into(), config, true, 4, false)
+        Ctx::new("111122223333".into(), config, true, 4)
     }
 
     /// `(kind, region, fields, operation)` of each gap.

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use tokio::sync::Semaphore;
 
+use crate::collect::events;
 use crate::explain::error as error_chain;
 use crate::snapshot::CoverageGap;
 
@@ -49,7 +50,6 @@ pub(crate) struct HttpSettings {
     pub concurrency: usize,
     pub max_attempts: u32,
     pub call_timeout: Duration,
-    pub log_calls: bool,
 }
 
 /// Pages of one listing at most: a server that never stops paging is refused.
@@ -132,9 +132,7 @@ impl Http {
     }
 
     fn count(&self, operation: &str) {
-        if self.settings.log_calls {
-            eprintln!("onus: call {operation}");
-        }
+        events::call(operation);
         if let Ok(mut calls) = self.calls.lock() {
             *calls.entry(operation.to_owned()).or_default() += 1;
         }
@@ -365,6 +363,7 @@ impl Http {
         operation: &str,
         failure: &Failure,
     ) {
+        events::gap(operation);
         let gap = CoverageGap {
             kind: kind.to_owned(),
             account: account.to_owned(),

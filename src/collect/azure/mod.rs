@@ -19,6 +19,7 @@ pub use auth::AuthMethod;
 pub use http::Api;
 
 use super::CollectError;
+use super::events::progress;
 use crate::snapshot::{
     AzureResources, Collector, Provider, SCHEMA_VERSION, Snapshot, Subscription,
 };
@@ -40,8 +41,6 @@ pub struct AzureOptions {
     pub concurrency: usize,
     pub max_attempts: u32,
     pub call_timeout: Duration,
-    pub progress: bool,
-    pub log_calls: bool,
 }
 
 impl Default for AzureOptions {
@@ -56,8 +55,6 @@ impl Default for AzureOptions {
             concurrency: 16,
             max_attempts: 6,
             call_timeout: Duration::from_secs(60),
-            progress: false,
-            log_calls: false,
         }
     }
 }
@@ -89,13 +86,10 @@ pub async fn collect(
         concurrency: options.concurrency,
         max_attempts: options.max_attempts.max(1),
         call_timeout: options.call_timeout,
-        log_calls: options.log_calls,
     };
     let arm_scope = format!("{}/.default", settings.arm.origin().ascii_serialization());
     let (credential, method) = auth::resolve(options.auth, &arm_scope).await?;
-    if options.progress {
-        eprintln!("onus: azure: authenticated with {method}");
-    }
+    progress!("azure: authenticated with {method}");
     let http = http::Http::new(credential, settings)
         .map_err(|e| CollectError::Options(format!("cannot build the HTTP client: {e}")))?;
     let arm_token = http
@@ -117,41 +111,36 @@ pub async fn collect(
         })
         .or_else(|| claims.tenant.clone());
 
-    let progress = options.progress;
     let http_ref = &http;
     let arm_reads = join_all(subscriptions.iter_mut().map(|sub| async move {
         arm::collect(http_ref, sub).await;
-        if progress {
-            eprintln!(
-                "onus: azure: subscription {}: {}",
-                sub.subscription_id,
-                counts(&[
-                    (sub.role_assignments.len(), "role assignment"),
-                    (sub.network_security_groups.len(), "NSG"),
-                    (sub.virtual_networks.len(), "virtual network"),
-                    (sub.storage_accounts.len(), "storage account"),
-                    (sub.flow_logs.len(), "flow log"),
-                ])
-            );
-        }
+        progress!(
+            "azure: subscription {}: {}",
+            sub.subscription_id,
+            counts(&[
+                (sub.role_assignments.len(), "role assignment"),
+                (sub.network_security_groups.len(), "NSG"),
+                (sub.virtual_networks.len(), "virtual network"),
+                (sub.storage_accounts.len(), "storage account"),
+                (sub.flow_logs.len(), "flow log"),
+            ])
+        );
     }));
     let graph_read = async {
         match (&tenant, options.skip_graph) {
             (Some(t), false) => {
                 let out = graph::collect(http_ref, t).await;
-                if progress {
-                    eprintln!(
-                        "onus: azure: tenant {t}: {}",
-                        counts(&[
-                            (out.users.len(), "user"),
-                            (out.role_assignments.len(), "directory role assignment"),
-                            (
-                                out.conditional_access_policies.len(),
-                                "Conditional Access policy"
-                            ),
-                        ])
-                    );
-                }
+                progress!(
+                    "azure: tenant {t}: {}",
+                    counts(&[
+                        (out.users.len(), "user"),
+                        (out.role_assignments.len(), "directory role assignment"),
+                        (
+                            out.conditional_access_policies.len(),
+                            "Conditional Access policy"
+                        ),
+                    ])
+                );
                 Some(out)
             }
             _ => None,
@@ -164,8 +153,9 @@ pub async fn collect(
         graph_read
     );
     if tenant.is_none() && !options.skip_graph {
-        eprintln!(
-            "onus: azure: the tenant is unknown (no subscription names one): pass --tenant to read Entra ID"
+        tracing::warn!(
+            target: super::events::PROGRESS,
+            "azure: the tenant is unknown (no subscription names one): pass --tenant to read Entra ID"
         );
     }
 
