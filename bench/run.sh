@@ -13,7 +13,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/onus/target}"
 CACHE="${ONUS_CACHE:-$HOME/.cache/onus}"
 VENV="$CACHE/venv-moto-5.1.22"
 
-cargo build --release --locked --bins
+cargo build --release --locked --workspace --bins
 BENCH="$CARGO_TARGET_DIR/release/onus-bench"
 
 collect() {

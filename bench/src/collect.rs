@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::measure;
 
 /// The seeding script, run with the moto virtualenv's Python (it has boto3).
-const SEED_SCRIPT: &str = include_str!("../../../bench/seed_moto.py");
+const SEED_SCRIPT: &str = include_str!("../seed_moto.py");
 
 /// Options of `onus-bench collect`.
 #[derive(Debug, clap::Args)]
