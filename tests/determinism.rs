@@ -29,6 +29,20 @@ fn twice(dir: &Path, args: &[&str]) -> Vec<u8> {
     a.stdout
 }
 
+/// `onus baseline create RESULTS -o OUT` in `dir`, which must succeed.
+fn baseline_create(dir: &Path, results: &Path, out: &Path) {
+    stdout(&onus_in(
+        dir,
+        &[
+            "baseline",
+            "create",
+            results.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    ));
+}
+
 #[test]
 fn every_output_is_byte_identical_across_runs() {
     let dir = tempfile::tempdir().unwrap();
@@ -47,16 +61,7 @@ fn every_output_is_byte_identical_across_runs() {
     )
     .unwrap();
     let baseline = dir.path().join("baseline.json");
-    stdout(&onus_in(
-        dir.path(),
-        &[
-            "baseline",
-            "create",
-            results.to_str().unwrap(),
-            "-o",
-            baseline.to_str().unwrap(),
-        ],
-    ));
+    baseline_create(dir.path(), &results, &baseline);
 
     let formats: Vec<String> = Format::value_variants()
         .iter()
@@ -88,16 +93,7 @@ fn every_output_is_byte_identical_across_runs() {
         twice(dir.path(), &["report", sample, "-f", format]);
     }
     let again = dir.path().join("baseline-2.json");
-    stdout(&onus_in(
-        dir.path(),
-        &[
-            "baseline",
-            "create",
-            results.to_str().unwrap(),
-            "-o",
-            again.to_str().unwrap(),
-        ],
-    ));
+    baseline_create(dir.path(), &results, &again);
     assert_eq!(
         std::fs::read(&baseline).unwrap(),
         std::fs::read(&again).unwrap()

@@ -51,47 +51,46 @@ pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> Result<(), Re
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_spliced_document_is_the_bytes_of_one_serialisation() {
+    /// Runs `check` on the report of the evaluated demo sample.
+    fn on_the_sample(check: impl FnOnce(&Report<'_>)) {
         let sample = crate::engine::sample::evaluated("aws-demo");
         let options = super::super::ReportOptions::default();
-        let report = Report::build(
+        check(&Report::build(
             &sample.snapshot,
             &sample.evaluation,
             &sample.rules,
             &sample.matrix,
             &options,
-        );
-        let privileged = report.privileged.unwrap();
-        assert!(report.findings.len() > 1 && privileged.identities.len() > 1);
+        ));
+    }
 
-        let mut spliced = Vec::new();
-        write(&report, &mut spliced).unwrap();
-        let mut whole = serde_json::to_vec_pretty(&document(&report)).unwrap();
-        whole.push(b'\n');
-        assert_eq!(
-            String::from_utf8(spliced).unwrap(),
-            String::from_utf8(whole).unwrap()
-        );
+    #[test]
+    fn the_spliced_document_is_the_bytes_of_one_serialisation() {
+        on_the_sample(|report| {
+            let privileged = report.privileged.unwrap();
+            assert!(report.findings.len() > 1 && privileged.identities.len() > 1);
+
+            let mut spliced = Vec::new();
+            write(report, &mut spliced).unwrap();
+            let mut whole = serde_json::to_vec_pretty(&document(report)).unwrap();
+            whole.push(b'\n');
+            assert_eq!(
+                String::from_utf8(spliced).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
+        });
     }
 
     #[test]
     fn the_document_reads_back_as_it_was_written() {
-        let sample = crate::engine::sample::evaluated("aws-demo");
-        let options = super::super::ReportOptions::default();
-        let report = Report::build(
-            &sample.snapshot,
-            &sample.evaluation,
-            &sample.rules,
-            &sample.matrix,
-            &options,
-        );
-        let text = render(&report).unwrap();
-        let back = results::parse(&text, std::path::Path::new("r.json")).unwrap();
-        assert_eq!(back.results_version, RESULTS_VERSION);
-        assert_eq!(back.results.as_ref(), report.findings);
-        assert_eq!(back.summary.as_ref(), &report.summary);
-        let again = serde_json::to_string_pretty(&back).unwrap() + "\n";
-        assert_eq!(again, text, "read back and written again, the same bytes");
+        on_the_sample(|report| {
+            let text = render(report).unwrap();
+            let back = results::parse(&text, std::path::Path::new("r.json")).unwrap();
+            assert_eq!(back.results_version, RESULTS_VERSION);
+            assert_eq!(back.results.as_ref(), report.findings);
+            assert_eq!(back.summary.as_ref(), &report.summary);
+            let again = serde_json::to_string_pretty(&back).unwrap() + "\n";
+            assert_eq!(again, text, "read back and written again, the same bytes");
+        });
     }
 }
