@@ -5,7 +5,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use support::{SAMPLE, onus, stderr};
 
 #[test]
@@ -330,7 +329,7 @@ fn sample_text_report_is_as_reviewed() {
 #[test]
 fn scan_without_credentials_exits_2_and_says_why() {
     let home = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_onus"))
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_onus"))
         .args([
             "scan",
             "aws",

@@ -58,6 +58,27 @@ fn summary(snapshot: &Snapshot, what: &str, calls: u64, started: std::time::Inst
     );
 }
 
+/// Runs a collection on a fresh runtime while `calls` says what is shown of it, then says
+/// what was collected from which `what` (account, subscription).
+#[cfg(any(feature = "aws", feature = "azure"))]
+fn watched(
+    calls: &crate::cli::CallArgs,
+    what: &str,
+    collection: impl std::future::Future<
+        Output = Result<(Snapshot, crate::collect::CollectStats), crate::collect::CollectError>,
+    >,
+) -> Result<Snapshot> {
+    let started = std::time::Instant::now();
+    let watch = Watch::start(calls);
+    let collected = runtime()?.block_on(collection);
+    watch.finish();
+    let (snapshot, stats) = collected?;
+    if !calls.quiet {
+        summary(&snapshot, what, stats.calls.values().sum(), started);
+    }
+    Ok(snapshot)
+}
+
 #[cfg(feature = "aws")]
 pub fn collect_aws(args: &AwsArgs) -> Result<Snapshot> {
     use crate::collect::aws::{AwsOptions, Regions, collect};
@@ -74,15 +95,7 @@ pub fn collect_aws(args: &AwsArgs) -> Result<Snapshot> {
         max_attempts: args.calls.max_attempts,
         call_timeout: std::time::Duration::from_secs(args.calls.call_timeout),
     };
-    let started = std::time::Instant::now();
-    let watch = Watch::start(&args.calls);
-    let collected = runtime()?.block_on(collect(&options));
-    watch.finish();
-    let (snapshot, stats) = collected?;
-    if !args.calls.quiet {
-        summary(&snapshot, "account", stats.calls.values().sum(), started);
-    }
-    Ok(snapshot)
+    watched(&args.calls, "account", collect(&options))
 }
 
 #[cfg(not(feature = "aws"))]
@@ -111,20 +124,7 @@ pub fn collect_azure(args: &AzureArgs) -> Result<Snapshot> {
         max_attempts: args.calls.max_attempts,
         call_timeout: std::time::Duration::from_secs(args.calls.call_timeout),
     };
-    let started = std::time::Instant::now();
-    let watch = Watch::start(&args.calls);
-    let collected = runtime()?.block_on(collect(&options));
-    watch.finish();
-    let (snapshot, stats) = collected?;
-    if !args.calls.quiet {
-        summary(
-            &snapshot,
-            "subscription",
-            stats.calls.values().sum(),
-            started,
-        );
-    }
-    Ok(snapshot)
+    watched(&args.calls, "subscription", collect(&options))
 }
 
 #[cfg(not(feature = "azure"))]
