@@ -1,5 +1,5 @@
-//! Embeds every rule file under `rules/` and every report template under `templates/` into
-//! the binary.
+//! Embeds every rule file under `rules/`, every compliance framework under `frameworks/` and
+//! every report template under `templates/` into the binary.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -59,6 +59,14 @@ fn main() {
         "builtin_rules.rs",
         "Built-in rule files",
         "BUILTIN_RULES",
+    );
+    embed(
+        &root,
+        "frameworks",
+        ".yaml",
+        "builtin_frameworks.rs",
+        "Built-in compliance frameworks",
+        "BUILTIN_FRAMEWORKS",
     );
     embed(
         &root,

@@ -41,6 +41,9 @@ pub enum Command {
     /// Show a responsibility matrix.
     #[command(subcommand)]
     Matrix(MatrixCommand),
+    /// List and show the compliance frameworks and how onus covers them.
+    #[command(subcommand)]
+    Frameworks(FrameworksCommand),
     /// Record today's failures, so later runs gate only on new ones.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -241,6 +244,17 @@ pub struct OutputArgs {
     /// Image for the report cover (PNG, JPEG, GIF, WebP or SVG; embedded in the file).
     #[arg(long, value_name = "FILE")]
     pub logo: Option<PathBuf>,
+    #[command(flatten)]
+    pub frameworks: FrameworkArgs,
+}
+
+/// Which compliance frameworks are assessed.
+#[derive(Debug, Args)]
+pub struct FrameworkArgs {
+    /// Assess this compliance framework (repeatable; `onus frameworks list` lists them).
+    /// Default: every built-in framework of the snapshot's provider; `none` for none.
+    #[arg(long = "framework", value_name = "ID")]
+    pub ids: Vec<String>,
 }
 
 /// The formats `onus report` writes.
@@ -285,6 +299,8 @@ pub struct ReportArgs {
     pub rules: RuleArgs,
     #[command(flatten)]
     pub waivers: WaiverArgs,
+    #[command(flatten)]
+    pub frameworks: FrameworkArgs,
 }
 
 /// Where waivers come from.
@@ -412,6 +428,20 @@ pub enum DiffFormat {
     Md,
     /// Machine-readable.
     Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FrameworksCommand {
+    /// List the built-in frameworks.
+    List,
+    /// Show a framework's requirements and the rules that implement them.
+    Show {
+        id: String,
+        /// Only the counts: requirements automated and manual, covered by onus fully, in part
+        /// or not.
+        #[arg(long)]
+        coverage: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ pub mod analyze;
 pub mod cli;
 pub mod collect;
 pub mod commands;
+pub mod compliance;
 pub mod engine;
 pub mod explain;
 pub mod finding;

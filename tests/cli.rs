@@ -404,3 +404,73 @@ fn fail_on_not_assessed_closes_the_gate_on_an_incomplete_scan() {
         stderr(&out)
     );
 }
+
+#[test]
+fn frameworks_are_listed_shown_and_assessed() {
+    let list = String::from_utf8(onus(&["frameworks", "list"]).stdout).unwrap();
+    for id in ["cis-aws-foundations-7.0.0", "cis-azure-foundations-6.0.0"] {
+        assert!(list.contains(id), "{list}");
+    }
+    let out = onus(&[
+        "frameworks",
+        "show",
+        "cis-aws-foundations-7.0.0",
+        "--coverage",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let coverage = String::from_utf8(out.stdout).unwrap();
+    assert!(coverage.contains("all: 70 requirements"), "{coverage}");
+    assert!(
+        coverage.contains("automated (as the benchmark marks them): 34"),
+        "{coverage}"
+    );
+    let out = onus(&["frameworks", "show", "cis-aws-foundations-7.0.0"]);
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(shown.contains("2.10") && shown.contains("aws-iam-user-console-without-mfa"));
+
+    // Every requirement has an outcome in the results, and the CSV has a row per requirement.
+    let out = onus(&["evaluate", SAMPLE, "-f", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cis = &json["compliance"][0];
+    assert_eq!(cis["id"], "cis-aws-foundations-7.0.0");
+    let counted: u64 = ["pass", "fail", "not_assessed", "manual", "not_applicable"]
+        .iter()
+        .map(|k| cis["counts"][k].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 70);
+    assert!(cis["counts"]["fail"].as_u64().unwrap() > 0);
+    let csv =
+        String::from_utf8(onus(&["evaluate", SAMPLE, "-f", "compliance-csv"]).stdout).unwrap();
+    assert_eq!(csv.lines().count(), 71, "a header and 70 requirements");
+    // A rule cites what it implements.
+    let rule =
+        String::from_utf8(onus(&["rules", "show", "aws-iam-root-mfa-disabled"]).stdout).unwrap();
+    assert!(
+        rule.contains("CIS Amazon Web Services Foundations Benchmark v7.0.0, 2.5"),
+        "{rule}"
+    );
+
+    // None, another provider's, or an unknown one.
+    let out = onus(&["evaluate", SAMPLE, "-f", "json", "--framework", "none"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json.get("compliance").is_none());
+    let out = onus(&[
+        "evaluate",
+        SAMPLE,
+        "--framework",
+        "cis-azure-foundations-6.0.0",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is for azure, and these results are aws"),
+        "{}",
+        stderr(&out)
+    );
+    let out = onus(&["evaluate", SAMPLE, "--framework", "cis-nothing"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no framework `cis-nothing`"),
+        "{}",
+        stderr(&out)
+    );
+}

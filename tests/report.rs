@@ -191,8 +191,10 @@ fn report_sections_come_in_order_with_score_formula_and_plain_risks() {
         "## 3. Layer by layer",
         "## 4. Privileged access",
         "## 5. Monitoring readiness",
-        "## 6. Remediation roadmap",
-        "## 7. Appendix",
+        "## 6. Compliance",
+        "### CIS Amazon Web Services Foundations Benchmark v7.0.0",
+        "## 7. Remediation roadmap",
+        "## 8. Appendix",
         "### Coverage gaps",
         "### Methodology",
     ];
@@ -218,6 +220,20 @@ fn report_sections_come_in_order_with_score_formula_and_plain_risks() {
     assert!(!md.contains("**Not assessed.**"));
     let privileged = &md[positions[3]..positions[4]];
     assert!(privileged.contains("helpdesk.svc"), "{privileged}");
+    // Without a framework, no compliance section, and the later parts are numbered on.
+    let md = stdout(&onus(&[
+        "report",
+        SAMPLE,
+        "-f",
+        "md",
+        "--framework",
+        "none",
+    ]));
+    assert!(
+        !md.contains("Compliance"),
+        "a compliance part without a framework"
+    );
+    assert!(md.contains("## 6. Remediation roadmap") && md.contains("## 7. Appendix"));
 }
 
 #[test]

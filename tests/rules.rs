@@ -142,3 +142,31 @@ fn every_fixture_gives_the_reviewed_results() {
         }
     });
 }
+
+#[test]
+fn the_frameworks_hold_every_requirement_and_cite_only_known_rules() {
+    let set = builtin();
+    let frameworks = onus::compliance::Framework::builtin(&|id| set.get(id).is_some()).unwrap();
+    let count = |id: &str| {
+        frameworks
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.requirements.len())
+    };
+    // CIS AWS Foundations v7.0.0 has 70 requirements, CIS Azure Foundations v6.0.0 127.
+    assert_eq!(count("cis-aws-foundations-7.0.0"), Some(70));
+    assert_eq!(count("cis-azure-foundations-6.0.0"), Some(127));
+    for f in &frameworks {
+        for r in &f.requirements {
+            for rule in &r.rules {
+                let kind = set.get(rule).unwrap().kind.name;
+                assert!(
+                    kind.starts_with(&format!("{}.", f.provider.as_str())),
+                    "{} {} cites {rule}, a rule on {kind}",
+                    f.id,
+                    r.id
+                );
+            }
+        }
+    }
+}

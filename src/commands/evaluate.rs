@@ -43,6 +43,11 @@ pub(super) fn report_and_judge(
     let rules = rules.for_provider(snapshot.provider);
     let gated = pipeline::run(snapshot, &rules, &outputs.matrix, inputs)?;
     warn(&gated.evaluation);
+    let compliance = outputs.frameworks.assess(
+        snapshot.provider,
+        &gated.evaluation.findings,
+        rules.rules().iter().map(|r| r.id.as_str()),
+    )?;
     let mut report = Report::build(
         snapshot,
         &gated.evaluation,
@@ -50,6 +55,7 @@ pub(super) fn report_and_judge(
         &outputs.matrix,
         &outputs.cover,
     );
+    report.compliance = &compliance;
     report.baseline = gated.comparison.as_ref();
     report.waivers = gated.waivers.as_ref();
     write::reports(outputs, &report)?;

@@ -5,6 +5,7 @@ mod baseline;
 mod collect;
 mod diff;
 mod evaluate;
+mod frameworks;
 mod kinds;
 mod matrix;
 mod options;
@@ -29,6 +30,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
         Command::Report(args) => report::run(args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Matrix(cmd) => matrix::run(cmd),
+        Command::Frameworks(cmd) => frameworks::run(cmd),
         Command::Baseline(cmd) => baseline::run(cmd),
         Command::Diff(args) => diff::run(args),
         Command::Kinds { kind } => kinds::run(kind.as_deref()),

@@ -5,16 +5,22 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{GateArgs, OutputArgs, RuleArgs, WaiverArgs};
+use std::collections::BTreeSet;
+
+use crate::cli::{FrameworkArgs, GateArgs, OutputArgs, RuleArgs, WaiverArgs};
+use crate::compliance::{self, Framework, FrameworkResult};
 use crate::engine::RuleSet;
+use crate::finding::Finding;
 use crate::finding::Severity;
 use crate::gate::baseline;
 use crate::gate::waiver::{self, WaiverFile};
 use crate::matrix::Matrix;
 use crate::pipeline::GateInputs;
 use crate::report::{self, Format, ReportOptions};
+use crate::snapshot::Provider;
 
-/// The built-in rules and those of `--rules DIR`, or only the latter.
+/// The built-in rules, each citing the framework requirements it implements, and those of
+/// `--rules DIR`; or only the latter.
 pub fn rules(args: &RuleArgs) -> Result<RuleSet> {
     let mut set = if args.no_builtin_rules {
         if args.dirs.is_empty() {
@@ -22,7 +28,11 @@ pub fn rules(args: &RuleArgs) -> Result<RuleSet> {
         }
         None
     } else {
-        Some(RuleSet::builtin().context("built-in rules")?)
+        let mut builtin = RuleSet::builtin().context("built-in rules")?;
+        for framework in builtin_frameworks(&builtin)? {
+            compliance::cite(&mut builtin, &framework);
+        }
+        Some(builtin)
     };
     for dir in &args.dirs {
         let extra = RuleSet::from_dir(dir)?;
@@ -32,6 +42,82 @@ pub fn rules(args: &RuleArgs) -> Result<RuleSet> {
         }
     }
     set.context("no rules")
+}
+
+/// The built-in frameworks, checked against the built-in rules `builtin`.
+fn builtin_frameworks(builtin: &RuleSet) -> Result<Vec<Framework>> {
+    Framework::builtin(&|id| builtin.get(id).is_some()).context("built-in compliance frameworks")
+}
+
+/// Which frameworks a run assesses.
+#[derive(Debug, Clone)]
+pub struct Frameworks {
+    all: Vec<Framework>,
+    /// `None`: every one of the snapshot's provider.
+    chosen: Option<Vec<String>>,
+}
+
+impl Frameworks {
+    /// The frameworks of `--framework ID ...` (checked now, before any long work).
+    pub fn from_args(args: &FrameworkArgs) -> Result<Frameworks> {
+        let all = builtin_frameworks(&RuleSet::builtin().context("built-in rules")?)?;
+        let chosen = match args.ids.as_slice() {
+            [] => None,
+            [none] if none == "none" => Some(Vec::new()),
+            ids => {
+                for id in ids {
+                    if !all.iter().any(|f| &f.id == id) {
+                        let known: Vec<&str> = all.iter().map(|f| f.id.as_str()).collect();
+                        bail!(
+                            "no framework `{id}`; known frameworks: {}",
+                            known.join(", ")
+                        );
+                    }
+                }
+                Some(ids.to_vec())
+            }
+        };
+        Ok(Frameworks { all, chosen })
+    }
+
+    /// The frameworks to assess on a snapshot of `provider`.
+    pub fn for_provider(&self, provider: Provider) -> Result<Vec<&Framework>> {
+        match &self.chosen {
+            None => Ok(self.all.iter().filter(|f| f.provider == provider).collect()),
+            Some(ids) => ids
+                .iter()
+                .filter_map(|id| self.all.iter().find(|f| &f.id == id))
+                .map(|f| {
+                    if f.provider == provider {
+                        Ok(f)
+                    } else {
+                        Err(anyhow::anyhow!(
+                            "framework {} is for {}, and these results are {}",
+                            f.id,
+                            f.provider.as_str(),
+                            provider.as_str()
+                        ))
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Assesses the frameworks for `provider` on `findings`, of which `evaluated` are the
+    /// rules that ran.
+    pub fn assess<'r>(
+        &self,
+        provider: Provider,
+        findings: &[Finding],
+        evaluated: impl IntoIterator<Item = &'r str>,
+    ) -> Result<Vec<FrameworkResult>> {
+        let evaluated: BTreeSet<&str> = evaluated.into_iter().collect();
+        Ok(self
+            .for_provider(provider)?
+            .into_iter()
+            .map(|f| compliance::assess(f, findings, &evaluated))
+            .collect())
+    }
 }
 
 /// The waivers of `--config FILE`, or of `./onus.yaml` when there is one.
@@ -89,6 +175,7 @@ pub struct Outputs {
     pub target: Target,
     pub matrix: Matrix,
     pub cover: ReportOptions,
+    pub frameworks: Frameworks,
 }
 
 impl Outputs {
@@ -127,6 +214,7 @@ impl Outputs {
                 &args.assessor,
                 args.logo.as_deref(),
             )?,
+            frameworks: Frameworks::from_args(&args.frameworks)?,
         })
     }
 }

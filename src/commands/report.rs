@@ -19,6 +19,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         &args.assessor,
         args.logo.as_deref(),
     )?;
+    let frameworks = options::Frameworks::from_args(&args.frameworks)?;
     let format = match args.format {
         ReportFormat::Html => Format::Html,
         ReportFormat::Md => Format::Md,
@@ -44,7 +45,14 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
                 );
             }
             let matrix = Matrix::builtin(&doc.matrix.id)?;
-            format.render(&Report::from_results(&doc, &matrix, &cover))?
+            let compliance = frameworks.assess(
+                doc.snapshot.provider,
+                &doc.results,
+                doc.rules.keys().map(String::as_str),
+            )?;
+            let mut report = Report::from_results(&doc, &matrix, &cover);
+            report.compliance = &compliance;
+            format.render(&report)?
         }
         Input::Snapshot(snapshot) => {
             let rules = options::rules(&args.rules)?.for_provider(snapshot.provider);
@@ -55,8 +63,14 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
             if let Some(w) = &gated.waivers {
                 eprintln!("onus: waivers: {w}");
             }
+            let compliance = frameworks.assess(
+                snapshot.provider,
+                &gated.evaluation.findings,
+                rules.rules().iter().map(|r| r.id.as_str()),
+            )?;
             let mut report = Report::build(&snapshot, &gated.evaluation, &rules, &matrix, &cover);
             report.waivers = gated.waivers.as_ref();
+            report.compliance = &compliance;
             format.render(&report)?
         }
     };

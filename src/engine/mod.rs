@@ -113,6 +113,15 @@ impl RuleSet {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    /// Adds a reference (a benchmark requirement the rule implements) to rule `id`, once.
+    pub fn cite(&mut self, id: &str, reference: String) {
+        if let Some(rule) = self.rules.iter_mut().find(|r| r.id == id)
+            && !rule.references.contains(&reference)
+        {
+            rule.references.push(reference);
+        }
+    }
+
     /// Keeps only the rules whose id is in `ids`.
     pub fn retain(&mut self, ids: &[&str]) {
         self.rules.retain(|r| ids.contains(&r.id.as_str()));

@@ -28,6 +28,21 @@ const HEADER: [&str; 17] = [
     "waiver_expires",
 ];
 
+/// The columns of `compliance-csv`: one row per framework requirement.
+const COMPLIANCE_HEADER: [&str; 11] = [
+    "framework",
+    "section",
+    "requirement",
+    "title",
+    "level",
+    "assessment",
+    "outcome",
+    "rules",
+    "failing_resources",
+    "failing",
+    "note",
+];
+
 /// A value as a spreadsheet shows it: text, never a formula.
 fn guarded(value: &str) -> std::borrow::Cow<'_, str> {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
@@ -37,10 +52,57 @@ fn guarded(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
-    let mut out = csv::WriterBuilder::new()
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+        .from_writer(Vec::new())
+}
+
+fn finish(out: csv::Writer<Vec<u8>>) -> Result<String, RenderError> {
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `compliance-csv`: one row per requirement of each framework assessed.
+pub fn compliance(report: &Report<'_>) -> Result<String, RenderError> {
+    let mut out = writer();
+    let mut row = |cells: &[&str]| out.write_record(cells.iter().map(|c| guarded(c).into_owned()));
+    row(&COMPLIANCE_HEADER)?;
+    for f in report.compliance {
+        let framework = format!("{} v{}", f.title, f.version);
+        for s in &f.sections {
+            for r in &s.requirements {
+                let rules: Vec<String> = r
+                    .rules
+                    .iter()
+                    .map(|x| format!("{}:{}", x.rule, x.outcome))
+                    .collect();
+                let failing: Vec<&str> = r.failing.iter().map(|x| x.id.as_str()).collect();
+                let assessment = match r.assessment {
+                    crate::compliance::Assessment::Automated => "automated",
+                    crate::compliance::Assessment::Manual => "manual",
+                };
+                row(&[
+                    &framework,
+                    &format!("{} {}", s.id, s.title),
+                    &r.id,
+                    &r.title,
+                    &r.level.to_string(),
+                    assessment,
+                    r.outcome.id(),
+                    &rules.join("; "),
+                    &r.failing_count.to_string(),
+                    &failing.join("; "),
+                    r.note.as_deref().unwrap_or(""),
+                ])?;
+            }
+        }
+    }
+    finish(out)
+}
+
+pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
+    let mut out = writer();
     let mut row = |cells: &[&str]| out.write_record(cells.iter().map(|c| guarded(c).into_owned()));
     row(&HEADER)?;
     for f in report.findings {
@@ -67,6 +129,5 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
             expires.as_deref().unwrap_or(""),
         ])?;
     }
-    let bytes = out.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    finish(out)
 }

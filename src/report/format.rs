@@ -18,6 +18,8 @@ pub enum Format {
     Junit,
     /// CSV, one row per result.
     Csv,
+    /// CSV, one row per requirement of each compliance framework assessed.
+    ComplianceCsv,
     /// OCSF 1.1 Detection Findings (a JSON array, one per failure).
     Ocsf,
     /// The HTML report printed to PDF by a headless Chromium (ONUS_CHROMIUM or on the PATH).
@@ -46,6 +48,7 @@ impl Format {
             Format::Sarif => "onus.sarif",
             Format::Junit => "onus.junit.xml",
             Format::Csv => "onus.csv",
+            Format::ComplianceCsv => "onus.compliance.csv",
             Format::Ocsf => "onus.ocsf.json",
             Format::Pdf => "onus.pdf",
         }
@@ -67,6 +70,7 @@ impl Format {
             Format::Sarif => super::sarif::render(report)?,
             Format::Junit => super::junit::render(report)?,
             Format::Csv => super::csv::render(report)?,
+            Format::ComplianceCsv => super::csv::compliance(report)?,
             Format::Ocsf => super::ocsf::render(report)?,
             Format::Pdf => return Ok(crate::pdf::print(&super::html::render(report)?)?),
         };

@@ -31,6 +31,7 @@ fn document<'a>(report: &'a Report<'_>) -> Document<'a> {
         summary: Cow::Borrowed(&report.summary),
         evaluation_issues: Cow::Borrowed(report.issues),
         privileged: report.privileged.map(Cow::Borrowed),
+        compliance: (!report.compliance.is_empty()).then_some(Cow::Borrowed(report.compliance)),
         baseline: report.baseline.map(Cow::Borrowed),
         waivers: report.waivers.map(Cow::Borrowed),
     }

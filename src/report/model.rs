@@ -10,6 +10,7 @@ use super::assessment::{self, Appendix, Monitoring, Risk, Roadmap};
 use super::lines::{RESOURCE_LIMIT, ResourceLine, line};
 use super::tally::Tally;
 use crate::analyze::privileged::PrivilegedSection;
+use crate::compliance::FrameworkResult;
 use crate::engine::{EvalIssue, Evaluation, RuleSet};
 use crate::finding::{Finding, Severity, Status};
 use crate::gate::baseline::Comparison;
@@ -63,6 +64,8 @@ pub struct Report<'a> {
     pub not_assessed: Vec<NotAssessedView>,
     /// Privileged identities and their protections (templates/partials/privileged_access.*).
     pub privileged: Option<&'a PrivilegedSection>,
+    /// The compliance frameworks assessed on these results (templates/partials/compliance.*).
+    pub compliance: &'a [FrameworkResult],
     pub coverage_gaps: &'a [CoverageGap],
     pub issues: &'a [EvalIssue],
     /// Every result, compact, for the HTML appendix's table (serialised apart: it can be large).
@@ -434,6 +437,7 @@ impl<'a> Report<'a> {
             roadmap,
             not_assessed,
             privileged: parts.privileged,
+            compliance: &[],
             coverage_gaps: parts.coverage_gaps,
             issues: parts.issues,
             appendix: Appendix::of(findings, by_id, matrix),

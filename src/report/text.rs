@@ -51,6 +51,21 @@ pub fn render(report: &Report<'_>) -> Result<String, RenderError> {
             "; the scan is incomplete"
         }
     );
+    for f in report.compliance {
+        let c = &f.counts;
+        let _ = writeln!(
+            out,
+            "{} v{}: {} passed, {} failed, {} not assessed, {} for a person to check, {} not applicable (of {})",
+            f.title,
+            f.version,
+            c.pass,
+            c.fail,
+            c.not_assessed,
+            c.manual,
+            c.not_applicable,
+            count(f.requirements, "requirement")
+        );
+    }
     Ok(out)
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::summary::Summary;
 use crate::analyze::privileged::PrivilegedSection;
+use crate::compliance::FrameworkResult;
 use crate::engine::{Effort, EvalIssue, Rule};
 use crate::finding::{Finding, Severity};
 use crate::gate::baseline::Comparison;
@@ -49,6 +50,9 @@ pub struct Document<'a> {
     /// have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<Cow<'a, PrivilegedSection>>,
+    /// The compliance frameworks assessed, requirement by requirement (absent when none was).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliance: Option<Cow<'a, [FrameworkResult]>>,
     /// Present only when a baseline was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Cow<'a, Comparison>>,
@@ -154,6 +158,7 @@ impl Document<'_> {
             summary: Cow::Borrowed(&self.summary),
             evaluation_issues: Cow::Borrowed(&self.evaluation_issues),
             privileged: self.privileged.as_deref().map(Cow::Borrowed),
+            compliance: self.compliance.as_deref().map(Cow::Borrowed),
             baseline: self.baseline.as_deref().map(Cow::Borrowed),
             waivers: self.waivers.as_deref().map(Cow::Borrowed),
         }
