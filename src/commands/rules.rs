@@ -55,9 +55,13 @@ pub fn run(cmd: &RulesCommand) -> Result<u8> {
             }
             out.push_str(&format!("fails when:   {}\n", r.fails_when_src.trim()));
             out.push_str(&format!(
-                "\n{}\n\nWhy it matters:\n{}\n\nRemediation:\n{}\n\nReferences:\n",
+                "\n{}\n\nWhy it matters:\n{}\n\nRemediation:\n{}\n",
                 r.description, r.rationale, r.remediation
             ));
+            if let Some(command) = &r.command {
+                out.push_str(&format!("\nCommand:\n  {command}\n"));
+            }
+            out.push_str("\nReferences:\n");
             for reference in &r.references {
                 out.push_str(&format!("  - {reference}\n"));
             }

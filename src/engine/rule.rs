@@ -33,6 +33,10 @@ struct RuleFile {
     description: String,
     rationale: String,
     remediation: String,
+    /// A command that makes the fix (`aws …`, `az …`), where one exists; `<placeholders>` for
+    /// what the reader fills in.
+    #[serde(default)]
+    command: Option<String>,
     /// The risk in one plain sentence, for readers who are not engineers.
     #[serde(default)]
     risk: Option<String>,
@@ -69,6 +73,8 @@ pub struct Rule {
     pub description: String,
     pub rationale: String,
     pub remediation: String,
+    /// A command that makes the fix, where one exists.
+    pub command: Option<String>,
     /// The risk in one plain sentence, for an executive summary.
     pub risk: Option<String>,
     pub effort: Effort,
@@ -227,6 +233,10 @@ impl Rule {
             description: raw.description.trim().to_owned(),
             rationale: raw.rationale.trim().to_owned(),
             remediation: raw.remediation.trim().to_owned(),
+            command: raw
+                .command
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty()),
             risk: raw.risk.map(|r| r.trim().to_owned()),
             effort: raw.effort.unwrap_or(Effort::Medium),
             references: raw.references,

@@ -158,6 +158,8 @@ pub struct RoadmapItem {
     pub effort: Effort,
     pub risk: String,
     pub remediation: String,
+    /// A command that makes the fix, where one exists.
+    pub command: Option<String>,
     pub references: Vec<String>,
     /// Every failed resource (waived ones included, marked), up to `RESOURCE_LIMIT`.
     pub resources: Vec<ResourceLine>,
@@ -188,6 +190,7 @@ pub fn roadmap(findings: &[Finding], rules: &BTreeMap<String, RuleInfo>) -> Road
                 effort: r.effort,
                 risk: r.risk_sentence().to_owned(),
                 remediation: r.remediation.clone(),
+                command: r.command.clone(),
                 references: r.references.clone(),
                 resources: fs.iter().take(RESOURCE_LIMIT).map(|f| line(f)).collect(),
                 count: fs.len(),

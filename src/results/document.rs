@@ -99,6 +99,9 @@ pub struct RuleInfo {
     pub description: String,
     pub rationale: String,
     pub remediation: String,
+    /// A command that makes the fix, where one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<String>,
     pub effort: Effort,
@@ -119,6 +122,7 @@ impl RuleInfo {
             description: rule.description.clone(),
             rationale: rule.rationale.clone(),
             remediation: rule.remediation.clone(),
+            command: rule.command.clone(),
             risk: rule.risk.clone(),
             effort: rule.effort,
             references: rule.references.clone(),
