@@ -286,3 +286,66 @@ fn applies_when_narrows_without_results() {
     assert_eq!(eval.findings.len(), 1);
     assert_eq!(eval.findings[0].resource.name, "open");
 }
+
+/// The status of `rule` on bucket `bucket`.
+fn status(set: &RuleSet, snapshot: &onus::snapshot::Snapshot, rule: &str, bucket: &str) -> Status {
+    let matrix = Matrix::builtin(onus::matrix::DEFAULT).unwrap();
+    let e = evaluate(snapshot, set, &matrix).unwrap();
+    e.findings
+        .iter()
+        .find(|f| &*f.rule == rule && f.resource.name == bucket)
+        .map(|f| f.status)
+        .unwrap()
+}
+
+#[test]
+fn what_the_known_fields_decide_is_decided_despite_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = rules(
+        dir.path(),
+        &[
+            // True whatever the hidden field holds when the ACL is public; else it needs it.
+            (
+                "either",
+                &rule(
+                    "either",
+                    "aws.s3.bucket",
+                    "acl_public_grants(acl.grants) | length > 0 or policy_is_public",
+                ),
+            ),
+            // False whatever the hidden field holds when the ACL is not public.
+            (
+                "both",
+                &rule(
+                    "both",
+                    "aws.s3.bucket",
+                    "acl_public_grants(acl.grants) | length > 0 and policy_is_public",
+                ),
+            ),
+        ],
+    );
+    let hidden = |bucket: &str| {
+        gap(
+            Some(&format!("arn:aws:s3:::{bucket}")),
+            &["policy_is_public"],
+            None,
+        )
+    };
+    let snapshot = snapshot_with(vec![hidden("open"), hidden("hidden")]);
+    // `open` has a public ACL: `either` fails, `both` cannot be told.
+    assert_eq!(status(&set, &snapshot, "either", "open"), Status::Fail);
+    assert_eq!(status(&set, &snapshot, "both", "open"), Status::NotAssessed);
+    // `hidden` has none: `both` passes, `either` cannot be told.
+    assert_eq!(status(&set, &snapshot, "both", "hidden"), Status::Pass);
+    assert_eq!(
+        status(&set, &snapshot, "either", "hidden"),
+        Status::NotAssessed
+    );
+    // A gap over the ACL itself hides what decides: nothing is decided on `open`.
+    let snapshot = snapshot_with(vec![gap(Some("arn:aws:s3:::open"), &[], None)]);
+    assert_eq!(
+        status(&set, &snapshot, "either", "open"),
+        Status::NotAssessed
+    );
+    assert_eq!(status(&set, &snapshot, "both", "open"), Status::NotAssessed);
+}

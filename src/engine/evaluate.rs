@@ -4,14 +4,15 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
-use minijinja::Value;
 use minijinja::value::{Enumerator, Object};
+use minijinja::{Expression, Value};
 use rayon::prelude::*;
 use serde_json::Value as Json;
 
 use super::helpers::{COLLECTED_AT, ENV};
 use super::issue::EvalIssue;
 use super::rule::Rule;
+use super::tri::{Node, Tri};
 use super::{RuleSet, gaps, order};
 use crate::analyze::iam::SnapshotFacts;
 use crate::analyze::inventory;
@@ -327,10 +328,7 @@ fn evaluate_one(
     gaps: &[CoverageGap],
 ) -> Option<(Finding, Option<EvalIssue>)> {
     let (rule, r) = (on.rule, on.resource);
-    let not_assessed = |gap: &CoverageGap| {
-        let message = format!("not assessed: {}", gap.describe());
-        (on.finding(Status::NotAssessed, message), None)
-    };
+    let not_assessed = |message: String| (on.finding(Status::NotAssessed, message), None);
     let broken = |what: &str, err: minijinja::Error| {
         let detail = format!("{what} could not be evaluated: {err}");
         let issue = EvalIssue {
@@ -343,34 +341,45 @@ fn evaluate_one(
             Some(issue),
         )
     };
-
-    let underivable = |field: &str, reason: &str| {
-        let message = format!("not assessed: {field} is unknown: {reason}");
-        (on.finding(Status::NotAssessed, message), None)
+    // Why fields cannot be known on this resource, when one of them cannot.
+    let hidden = |fields: &BTreeSet<String>| -> Option<String> {
+        if let Some(gap) = gap_for(r, fields, gaps) {
+            return Some(format!("not assessed: {}", gap.describe()));
+        }
+        unknown_fact(r, fields)
+            .map(|(field, reason)| format!("not assessed: {field} is unknown: {reason}"))
     };
+    // A condition's value; with unknown fields, what the known ones decide (three values).
+    let decide = |whole: &Expression<'_, '_>, shape: &Option<Node>, reads: &BTreeSet<String>| match (
+        hidden(reads),
+        shape,
+    ) {
+        (None, _) => whole
+            .eval(ctx.clone())
+            .map(|v| if v.is_true() { Tri::True } else { Tri::False }),
+        (Some(why), None) => Ok(Tri::Unknown(why)),
+        (Some(_), Some(shape)) => shape.eval(ctx, &hidden),
+    };
+
     if let Some(filter) = &rule.applies_when {
-        if let Some(gap) = gap_for(r, &rule.filter_reads, gaps) {
-            return Some(not_assessed(gap));
-        }
-        if let Some((field, reason)) = unknown_fact(r, &rule.filter_reads) {
-            return Some(underivable(field, reason));
-        }
-        match filter.eval(ctx.clone()) {
-            Ok(v) if !v.is_true() => return None,
-            Ok(_) => {}
+        match decide(filter, &rule.filter_shape, &rule.filter_reads) {
+            Ok(Tri::True) => {}
+            Ok(Tri::False) => return None,
+            Ok(Tri::Unknown(why)) => return Some(not_assessed(why)),
             Err(e) => return Some(broken("applies_when", e)),
         }
     }
-    if let Some(gap) = gap_for(r, &rule.reads, gaps) {
-        return Some(not_assessed(gap));
-    }
-    if let Some((field, reason)) = unknown_fact(r, &rule.reads) {
-        return Some(underivable(field, reason));
-    }
-    match rule.fails_when.eval(ctx.clone()) {
-        Ok(v) if v.is_true() => {
-            let message = match message {
-                Some(template) => match match template {
+    match decide(&rule.fails_when, &rule.fails_shape, &rule.reads) {
+        Ok(Tri::True) => {
+            let message = match (message, hidden(&rule.message_reads)) {
+                // The message would show what could not be read: the title, and why.
+                (Some(_), Some(why)) => format!(
+                    "{}: {} ({})",
+                    r.name,
+                    rule.title,
+                    why.trim_start_matches("not assessed: ")
+                ),
+                (Some(template), None) => match match template {
                     Ok(t) => t.render(ctx.clone()),
                     // Compiling again yields the same error (minijinja errors are not Clone).
                     Err(_) => ENV
@@ -380,14 +389,15 @@ fn evaluate_one(
                     Ok(m) => m,
                     Err(e) => return Some(broken("message", e)),
                 },
-                None => format!("{}: {}", r.name, rule.title),
+                (None, _) => format!("{}: {}", r.name, rule.title),
             };
             Some((on.finding(Status::Fail, message), None))
         }
-        Ok(_) => {
+        Ok(Tri::False) => {
             let message = format!("{}: passes {}", r.name, rule.id);
             Some((on.finding(Status::Pass, message), None))
         }
+        Ok(Tri::Unknown(why)) => Some(not_assessed(why)),
         Err(e) => Some(broken("fails_when", e)),
     }
 }

@@ -10,6 +10,7 @@ mod order;
 mod rule;
 #[cfg(test)]
 pub(crate) mod sample;
+mod tri;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

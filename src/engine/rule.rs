@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use super::helpers::{ENV, is_builtin_name};
+use super::tri::{self, Node};
 use crate::analyze::{Kind, kinds};
 use crate::finding::Severity;
 use crate::matrix::Layer;
@@ -87,8 +88,14 @@ pub struct Rule {
     pub message: Option<String>,
     /// Resource fields the filter reads.
     pub filter_reads: BTreeSet<String>,
-    /// Resource fields the condition and message read.
+    /// Resource fields the condition reads.
     pub reads: BTreeSet<String>,
+    /// Resource fields the message reads.
+    pub message_reads: BTreeSet<String>,
+    /// The filter's and the condition's `and`/`or`/`not` over their atoms, for deciding what
+    /// the known fields decide when some cannot be known (`None`: nothing to split).
+    pub filter_shape: Option<Node>,
+    pub fails_shape: Option<Node>,
     /// Source text of the expressions, for `rules show`.
     pub applies_when_src: Option<String>,
     pub fails_when_src: String,
@@ -184,6 +191,12 @@ impl Rule {
             return Err(at(1, 1, "`references` is empty: name the benchmark control or documentation this rule follows".into()));
         }
 
+        // An atom of a condition, compiled on its own with what it reads.
+        let atom = |src: &str| {
+            let expr = ENV.compile_expression_owned(src.to_owned()).ok()?;
+            let reads = check_reads(kind, expr.undeclared_variables(false)).ok()?;
+            Some((expr, reads))
+        };
         let compile =
             |s: &Spanned<String>,
              what: &str|
@@ -208,7 +221,13 @@ impl Rule {
             }
             None => (None, BTreeSet::new()),
         };
-        let (fails_when, mut reads) = compile(&raw.fails_when, "fails_when")?;
+        let (fails_when, reads) = compile(&raw.fails_when, "fails_when")?;
+        let filter_shape = raw
+            .applies_when
+            .as_ref()
+            .and_then(|s| tri::split(&s.value, &atom));
+        let fails_shape = tri::split(&raw.fails_when.value, &atom);
+        let mut message_reads = BTreeSet::new();
         if let Some(m) = &raw.message {
             let template = ENV.template_from_str(&m.value).map_err(|e| {
                 spanned_err(
@@ -219,9 +238,8 @@ impl Rule {
                     ),
                 )
             })?;
-            let used = check_reads(kind, template.undeclared_variables(false))
+            message_reads = check_reads(kind, template.undeclared_variables(false))
                 .map_err(|msg| spanned_err(m, format!("`message` {msg}")))?;
-            reads.extend(used);
         }
 
         Ok(Rule {
@@ -247,6 +265,9 @@ impl Rule {
             message: raw.message.map(|m| m.value),
             filter_reads,
             reads,
+            message_reads,
+            filter_shape,
+            fails_shape,
             applies_when_src: raw.applies_when.map(|s| s.value),
             fails_when_src: raw.fails_when.value,
         })
@@ -302,10 +323,8 @@ message: \"{{ name }} has no MFA\"
             rule.filter_reads,
             BTreeSet::from(["password_enabled".to_owned()])
         );
-        assert_eq!(
-            rule.reads,
-            BTreeSet::from(["mfa_devices".to_owned(), "name".to_owned()])
-        );
+        assert_eq!(rule.reads, BTreeSet::from(["mfa_devices".to_owned()]));
+        assert_eq!(rule.message_reads, BTreeSet::from(["name".to_owned()]));
     }
 
     #[test]
