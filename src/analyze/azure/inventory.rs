@@ -17,9 +17,26 @@ use crate::snapshot::{
     AzureResources, DiagnosticSetting, EntraTenant, EntraUser, ScheduleInstance, Subscription,
 };
 
-/// The Defender for Cloud plans the monitoring rules ask about; a plan the subscription's
-/// listing does not name is off.
+/// The Defender for Cloud plans (pricing names) every subscription's view names: a plan its
+/// listing does not name is off (`Free`).
 pub const DEFENDER_PLANS: &[&str] = &[
+    "Api",
+    "AppServices",
+    "Arm",
+    "CloudPosture",
+    "Containers",
+    "CosmosDbs",
+    "KeyVaults",
+    "OpenSourceRelationalDatabases",
+    "SqlServerVirtualMachines",
+    "SqlServers",
+    "StorageAccounts",
+    "VirtualMachines",
+];
+
+/// The plans whose alerts would notice a first use of privileged rights (the privileged
+/// section's monitoring).
+pub const MONITORING_PLANS: &[&str] = &[
     "Arm",
     "CloudPosture",
     "KeyVaults",

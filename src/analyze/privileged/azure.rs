@@ -9,7 +9,7 @@ use super::model::{
     PrivilegedSection, ProtectionView, UnknownIdentity, detection, protection,
 };
 use crate::analyze::azure::entra::{self, PrivilegedHolder};
-use crate::analyze::azure::inventory::DEFENDER_PLANS;
+use crate::analyze::azure::inventory::MONITORING_PLANS;
 use crate::snapshot::{AzureResources, CoverageGap, EntraTenant, EntraUser, kind};
 
 /// A protection whose state may be unknown (a read failed): then `not-assessed`, with why.
@@ -123,7 +123,7 @@ pub fn section(azure: &AzureResources, gaps: &[CoverageGap]) -> PrivilegedSectio
                     .find(|p| p.name == plan)
                     .is_some_and(|p| p.pricing_tier.eq_ignore_ascii_case("Standard"))
             };
-            let (on, off): (Vec<String>, Vec<String>) = DEFENDER_PLANS
+            let (on, off): (Vec<String>, Vec<String>) = MONITORING_PLANS
                 .iter()
                 .map(|p| (*p).to_owned())
                 .partition(|p| tier(p));
