@@ -966,3 +966,45 @@ fn no_credential_is_a_clear_error_with_exit_code_2() {
     assert!(!std::path::Path::new("never-written.json").exists());
     assert!(server.seen().is_empty());
 }
+
+#[test]
+fn skipping_microsoft_graph_is_a_gap_and_no_identity_rule_passes() {
+    let server = AzureServer::start();
+    estate(&server, true);
+    let results = scan(&server, &["--no-graph"]);
+    assert_eq!(
+        results["summary"]["complete"], false,
+        "a run without Entra ID is incomplete"
+    );
+    let gaps = results["snapshot"]["coverage_gaps"].as_array().unwrap();
+    for kind in [
+        "azure.entra.tenant",
+        "azure.entra.user",
+        "azure.entra.privileged_user",
+    ] {
+        assert!(
+            gaps.iter()
+                .any(|g| g["kind"] == kind && g["error"] == "Skipped"),
+            "no skipped gap for {kind}: {gaps:?}"
+        );
+    }
+    let identity: Vec<&Json> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["resource"]["kind"]
+                .as_str()
+                .unwrap()
+                .starts_with("azure.entra.")
+        })
+        .collect();
+    assert!(
+        !identity.is_empty(),
+        "the Entra rules say they could not be assessed"
+    );
+    assert!(
+        identity.iter().all(|r| r["status"] == "not-assessed"),
+        "{identity:?}"
+    );
+}

@@ -34,6 +34,11 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
+    /// A read onus did not make (`Skipped`), and why.
+    pub fn skipped(why: &str) -> Failure {
+        Failure::new("Skipped", why)
+    }
+
     fn new(error: impl Into<String>, message: impl Into<String>) -> Failure {
         Failure {
             error: error.into(),

@@ -21,7 +21,7 @@ pub use http::Api;
 use super::CollectError;
 use super::events::progress;
 use crate::snapshot::{
-    AzureResources, Collector, Provider, SCHEMA_VERSION, Snapshot, Subscription,
+    AzureResources, Collector, Provider, SCHEMA_VERSION, Snapshot, Subscription, kind,
 };
 use crate::words::counts;
 
@@ -152,11 +152,33 @@ pub async fn collect(
         },
         graph_read
     );
-    if tenant.is_none() && !options.skip_graph {
-        tracing::warn!(
-            target: super::events::PROGRESS,
-            "azure: the tenant is unknown (no subscription names one): pass --tenant to read Entra ID"
-        );
+    // Entra ID not read is a coverage gap over every Entra kind, never a clean bill of health.
+    let unread = match (&tenant, options.skip_graph) {
+        (Some(t), true) => Some((
+            t.as_str(),
+            "--no-graph: Microsoft Graph was not read, so Entra ID was not assessed",
+        )),
+        (None, _) => {
+            tracing::warn!(
+                target: super::events::PROGRESS,
+                "azure: the tenant is unknown (no subscription names one): pass --tenant to read Entra ID"
+            );
+            Some((
+                "unknown-tenant",
+                "the tenant is unknown (no subscription names one, and --tenant was not given), so Entra ID was not read",
+            ))
+        }
+        (Some(_), false) => None,
+    };
+    if let Some((account, why)) = unread {
+        let failure = http::Failure::skipped(why);
+        for kind in [
+            kind::AZURE_ENTRA_TENANT,
+            kind::AZURE_ENTRA_USER,
+            kind::AZURE_ENTRA_PRIVILEGED_USER,
+        ] {
+            http.gap(kind, account, None, &[], "graph:*", &failure);
+        }
     }
 
     let mut locations: BTreeSet<String> = BTreeSet::new();
