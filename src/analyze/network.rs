@@ -145,7 +145,139 @@ pub fn world_exposures(perms: &[Permission], ports: &Ports, family: Family) -> V
             }
         }
     }
+    if out.is_empty() {
+        out = union_exposures(perms, ports, family);
+    }
     out
+}
+
+/// Exposures no single range makes but several together do: security groups only allow, so
+/// the internet reaches a port when the ranges allowing it cover the whole address space
+/// (0.0.0.0/1 and 128.0.0.0/1 are the whole IPv4 internet).
+fn union_exposures(perms: &[Permission], ports: &Ports, family: Family) -> Vec<String> {
+    let probes: Vec<Ports> = match ports {
+        Ports::All => vec![Ports::All],
+        Ports::AnyOf(list) => list.iter().map(|p| Ports::AnyOf(vec![*p])).collect(),
+    };
+    let mut out = Vec::new();
+    for fam in families(family) {
+        for probe in &probes {
+            let mut cover = Cover::default();
+            let mut cidrs: Vec<&str> = Vec::new();
+            let mut protocols: Vec<String> = Vec::new();
+            for p in perms.iter().filter(|p| carries_ports(&p.protocol)) {
+                let Some(range) = port_range(&p.protocol, p.from_port, p.to_port) else {
+                    continue;
+                };
+                if !reaches(range, probe) {
+                    continue;
+                }
+                for cidr in p.ipv4_ranges.iter().chain(&p.ipv6_ranges) {
+                    if let Some(span) = span(cidr, *fam) {
+                        cover.add(span);
+                        cidrs.push(cidr);
+                        let described = describe_range(&p.protocol, range);
+                        if !protocols.contains(&described) {
+                            protocols.push(described);
+                        }
+                    }
+                }
+            }
+            if cover.is_whole(*fam) {
+                let text = format!(
+                    "{} from {} (together the whole {} internet)",
+                    protocols.join(", "),
+                    cidrs.join(", "),
+                    fam.name()
+                );
+                if !out.contains(&text) {
+                    out.push(text);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The single families a question about `family` covers.
+fn families(family: Family) -> &'static [Family] {
+    match family {
+        Family::Any => &[Family::Ipv4, Family::Ipv6],
+        Family::Ipv4 => &[Family::Ipv4],
+        Family::Ipv6 => &[Family::Ipv6],
+    }
+}
+
+impl Family {
+    fn name(self) -> &'static str {
+        match self {
+            Family::Ipv6 => "IPv6",
+            _ => "IPv4",
+        }
+    }
+
+    /// The highest address of the family, as a number.
+    fn max(self) -> u128 {
+        match self {
+            Family::Ipv6 => u128::MAX,
+            _ => u128::from(u32::MAX),
+        }
+    }
+}
+
+/// The addresses of `cidr` as an inclusive numeric range, when it is of `family`.
+fn span(cidr: &str, family: Family) -> Option<(u128, u128)> {
+    match (cidr.trim().parse::<IpNet>().ok()?, family) {
+        (IpNet::V4(n), Family::Ipv4) => Some((
+            u128::from(u32::from(n.network())),
+            u128::from(u32::from(n.broadcast())),
+        )),
+        (IpNet::V6(n), Family::Ipv6) => Some((u128::from(n.network()), u128::from(n.broadcast()))),
+        _ => None,
+    }
+}
+
+/// A set of addresses as sorted, disjoint, non-adjacent inclusive ranges.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Cover(Vec<(u128, u128)>);
+
+impl Cover {
+    fn add(&mut self, (lo, hi): (u128, u128)) {
+        self.0.push((lo, hi));
+        self.0.sort_unstable();
+        let mut merged: Vec<(u128, u128)> = Vec::with_capacity(self.0.len());
+        for (lo, hi) in self.0.drain(..) {
+            match merged.last_mut() {
+                Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+                _ => merged.push((lo, hi)),
+            }
+        }
+        self.0 = merged;
+    }
+
+    /// The part of `(lo, hi)` this set does not hold.
+    fn outside(&self, (lo, hi): (u128, u128)) -> Vec<(u128, u128)> {
+        let mut out = Vec::new();
+        let mut from = lo;
+        for &(a, b) in &self.0 {
+            if b < from || a > hi {
+                continue;
+            }
+            if a > from {
+                out.push((from, a - 1));
+            }
+            if b >= hi {
+                return out;
+            }
+            from = b + 1;
+        }
+        out.push((from, hi));
+        out
+    }
+
+    fn is_whole(&self, family: Family) -> bool {
+        self.0 == [(0, family.max())]
+    }
 }
 
 /// Network-ACL ingress entries through which the whole internet reaches `ports`, evaluated
@@ -215,7 +347,66 @@ pub fn nacl_world_exposures(
                 }
             }
         }
+        if found.is_empty()
+            && let Ports::AnyOf(list) = ports
+        {
+            found = nacl_union_exposures(&ingress, list, *fam);
+        }
         out.extend(found);
+    }
+    out
+}
+
+/// Exposures no single world entry makes but several entries together do: the allow entries
+/// for a port, each not wholly shadowed by earlier deny entries, span the whole address
+/// space. Carve-outs are treated as for a single world entry: they narrow the opening, they
+/// do not close it.
+fn nacl_union_exposures(
+    ingress: &[&NetworkAclEntry],
+    ports: &[u16],
+    family: Family,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for port in ports {
+        let p = i64::from(*port);
+        let mut denied = Cover::default();
+        let mut allowed = Cover::default();
+        let mut allowing: Vec<String> = Vec::new();
+        for e in ingress.iter().filter(|e| carries_ports(&e.protocol)) {
+            let Some(range) = port_range(&e.protocol, e.port_from, e.port_to) else {
+                continue;
+            };
+            if !ports_intersect(range.0, range.1, p, p) {
+                continue;
+            }
+            let cidr = match family {
+                Family::Ipv6 => e.ipv6_cidr_block.as_deref(),
+                _ => e.cidr_block.as_deref(),
+            };
+            let Some(span) = cidr.and_then(|c| span(c, family)) else {
+                continue;
+            };
+            if e.rule_action.eq_ignore_ascii_case("deny") {
+                denied.add(span);
+            } else {
+                // As with a single world entry, an earlier deny that carves out part of an
+                // allow entry leaves the rest open; only one that shadows it entirely closes it.
+                if !denied.outside(span).is_empty() {
+                    allowing.push(format!("{} ({})", e.rule_number, cidr.unwrap_or_default()));
+                    allowed.add(span);
+                }
+            }
+        }
+        if allowed.is_whole(family) {
+            let text = format!(
+                "rules {} allow port {port} (together the whole {} internet)",
+                allowing.join(", "),
+                family.name()
+            );
+            if !out.contains(&text) {
+                out.push(text);
+            }
+        }
     }
     out
 }
@@ -342,5 +533,98 @@ mod tests {
         );
         let narrow = vec![entry(100, "allow", "203.0.113.0/24", 22, 22)];
         assert!(nacl_world_exposures(&narrow, &ssh, Family::Any).is_empty());
+    }
+
+    #[test]
+    fn ranges_that_together_are_the_internet_expose_the_port() {
+        let halves = vec![
+            perm("tcp", 22, 22, &["0.0.0.0/1"], &[]),
+            perm("tcp", 20, 30, &["128.0.0.0/1"], &[]),
+        ];
+        let ssh = Ports::AnyOf(vec![22]);
+        assert_eq!(
+            world_exposures(&halves, &ssh, Family::Any),
+            vec![
+                "tcp 22, tcp 20-30 from 0.0.0.0/1, 128.0.0.0/1 (together the whole IPv4 internet)"
+            ]
+        );
+        // A hole of one address is not the whole internet.
+        let holed = vec![
+            perm(
+                "tcp",
+                22,
+                22,
+                &["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4"],
+                &[],
+            ),
+            perm(
+                "tcp",
+                22,
+                22,
+                &[
+                    "240.0.0.0/5",
+                    "248.0.0.0/6",
+                    "252.0.0.0/7",
+                    "254.0.0.0/8",
+                    "255.0.0.0/9",
+                ],
+                &[],
+            ),
+        ];
+        assert!(world_exposures(&holed, &ssh, Family::Any).is_empty());
+        // Ranges on another port do not add up with these.
+        let apart = vec![
+            perm("tcp", 22, 22, &["0.0.0.0/1"], &[]),
+            perm("tcp", 80, 80, &["128.0.0.0/1"], &[]),
+        ];
+        assert!(world_exposures(&apart, &ssh, Family::Any).is_empty());
+        let v6 = vec![perm("tcp", 22, 22, &[], &["::/1", "8000::/1"])];
+        assert_eq!(world_exposures(&v6, &ssh, Family::Ipv6).len(), 1);
+        assert!(world_exposures(&v6, &ssh, Family::Ipv4).is_empty());
+    }
+
+    #[test]
+    fn nacl_entries_that_together_are_the_internet_expose_the_port() {
+        let ssh = Ports::AnyOf(vec![22]);
+        let halves = vec![
+            entry(100, "allow", "0.0.0.0/1", 22, 22),
+            entry(110, "allow", "128.0.0.0/1", 0, 65535),
+        ];
+        assert_eq!(
+            nacl_world_exposures(&halves, &ssh, Family::Any),
+            vec![
+                "rules 100 (0.0.0.0/1), 110 (128.0.0.0/1) allow port 22 (together the whole IPv4 internet)"
+            ]
+        );
+        // An earlier deny that shadows one entry entirely closes its half.
+        let mut shadowed = halves.clone();
+        shadowed.push(entry(50, "deny", "0.0.0.0/1", 22, 22));
+        assert!(nacl_world_exposures(&shadowed, &ssh, Family::Any).is_empty());
+        // A carve-out narrows the opening, as it does for a single 0.0.0.0/0 entry.
+        let mut carved = halves.clone();
+        carved.push(entry(50, "deny", "10.0.0.0/8", 22, 22));
+        assert_eq!(nacl_world_exposures(&carved, &ssh, Family::Any).len(), 1);
+        let single = vec![
+            entry(50, "deny", "10.0.0.0/8", 22, 22),
+            entry(100, "allow", "0.0.0.0/0", 22, 22),
+        ];
+        assert_eq!(nacl_world_exposures(&single, &ssh, Family::Any).len(), 1);
+        // A later deny changes nothing.
+        let mut later = halves.clone();
+        later.push(entry(200, "deny", "10.0.0.0/8", 22, 22));
+        assert_eq!(nacl_world_exposures(&later, &ssh, Family::Any).len(), 1);
+    }
+
+    #[test]
+    fn covers_merge_and_subtract() {
+        let mut c = Cover::default();
+        c.add((10, 20));
+        c.add((21, 30));
+        c.add((40, 50));
+        assert_eq!(c.0, vec![(10, 30), (40, 50)]);
+        assert_eq!(c.outside((0, 60)), vec![(0, 9), (31, 39), (51, 60)]);
+        assert_eq!(c.outside((12, 28)), Vec::<(u128, u128)>::new());
+        c.add((0, u128::from(u32::MAX)));
+        assert!(c.is_whole(Family::Ipv4));
     }
 }
