@@ -10,6 +10,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use super::compute::{
+    CodeBuildProject, GlueDevEndpoint, GlueJob, LambdaFunction, LaunchTemplate, NotebookInstance,
+    SsmManagedInstance, Stack, TaskDefinition,
+};
+
 pub type Tags = BTreeMap<String, String>;
 
 /// Everything collected from one or more AWS accounts.
@@ -388,6 +393,25 @@ pub struct AwsRegion {
     pub guardduty_detectors: Vec<GuardDutyDetector>,
     #[serde(default)]
     pub config_recorders: Vec<ConfigRecorder>,
+    /// Compute that runs as an IAM role (see [`super::compute`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lambda_functions: Vec<LambdaFunction>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ssm_managed_instances: Vec<SsmManagedInstance>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cloudformation_stacks: Vec<Stack>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub glue_dev_endpoints: Vec<GlueDevEndpoint>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub glue_jobs: Vec<GlueJob>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sagemaker_notebook_instances: Vec<NotebookInstance>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codebuild_projects: Vec<CodeBuildProject>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ecs_task_definitions: Vec<TaskDefinition>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub launch_templates: Vec<LaunchTemplate>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

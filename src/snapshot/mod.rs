@@ -4,11 +4,13 @@
 
 mod aws;
 mod azure;
+mod compute;
 mod io;
 pub mod kind;
 
 pub use aws::*;
 pub use azure::*;
+pub use compute::*;
 pub use io::{LoadError, SaveError, SnapshotFormat, load, load_str, save, to_string};
 
 use chrono::{DateTime, Utc};

@@ -48,8 +48,7 @@ pub(crate) async fn collect_region(ctx: &Ctx, region: &str) -> AwsRegion {
         flow_logs,
         instances,
         ebs_encryption_by_default,
-        guardduty_detectors: Vec::new(),
-        config_recorders: Vec::new(),
+        ..AwsRegion::default()
     }
 }
 
