@@ -11,9 +11,10 @@ use super::fields::Field;
 use super::iam::view;
 use crate::matrix::ServiceModel;
 use crate::snapshot::{
-    AzureFlowLog, Bucket, EntraUser, Group, Instance, ManagedPolicy, NetworkAcl,
-    NetworkSecurityGroup, PublicIpAddress, Role, RootAccount, RouteTable, SecurityGroup,
-    StorageAccount, Subnet, Trail, User, Vpc,
+    AzureFlowLog, Bucket, CodeBuildProject, EntraUser, GlueDevEndpoint, GlueJob, Group, Instance,
+    LambdaFunction, LaunchTemplate, ManagedPolicy, NetworkAcl, NetworkSecurityGroup,
+    NotebookInstance, PublicIpAddress, Role, RootAccount, RouteTable, SecurityGroup,
+    SsmManagedInstance, Stack, StorageAccount, Subnet, TaskDefinition, Trail, User, Vpc,
 };
 
 /// A resource kind, e.g. `aws.s3.bucket`.
@@ -200,6 +201,55 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
             "EC2 settings of a region",
             Iaas,
             only(&["ebs_encryption_by_default", "instance_count"]),
+        ),
+        kind(
+            kind::AWS_EC2_LAUNCH_TEMPLATE,
+            "EC2 launch template",
+            Iaas,
+            keys::<LaunchTemplate>(&[]),
+        ),
+        kind(
+            kind::AWS_LAMBDA_FUNCTION,
+            "Lambda function",
+            Paas,
+            keys::<LambdaFunction>(&[]),
+        ),
+        kind(
+            kind::AWS_SSM_MANAGED_INSTANCE,
+            "instance managed by Systems Manager",
+            Iaas,
+            keys::<SsmManagedInstance>(&[]),
+        ),
+        kind(
+            kind::AWS_CLOUDFORMATION_STACK,
+            "CloudFormation stack",
+            ControlPlane,
+            keys::<Stack>(&[]),
+        ),
+        kind(
+            kind::AWS_GLUE_DEV_ENDPOINT,
+            "Glue development endpoint",
+            Paas,
+            keys::<GlueDevEndpoint>(&[]),
+        ),
+        kind(kind::AWS_GLUE_JOB, "Glue job", Paas, keys::<GlueJob>(&[])),
+        kind(
+            kind::AWS_SAGEMAKER_NOTEBOOK_INSTANCE,
+            "SageMaker notebook instance",
+            Paas,
+            keys::<NotebookInstance>(&[]),
+        ),
+        kind(
+            kind::AWS_CODEBUILD_PROJECT,
+            "CodeBuild project",
+            Paas,
+            keys::<CodeBuildProject>(&[]),
+        ),
+        kind(
+            kind::AWS_ECS_TASK_DEFINITION,
+            "ECS task definition (latest active revision)",
+            Paas,
+            keys::<TaskDefinition>(&[]),
         ),
         kind(
             kind::AWS_GUARDDUTY_REGION,

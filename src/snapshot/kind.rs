@@ -19,6 +19,15 @@ pub const AWS_EC2_SECURITY_GROUP: &str = "aws.ec2.security_group";
 pub const AWS_EC2_NETWORK_ACL: &str = "aws.ec2.network_acl";
 pub const AWS_EC2_INSTANCE: &str = "aws.ec2.instance";
 pub const AWS_EC2_REGION: &str = "aws.ec2.region";
+pub const AWS_LAMBDA_FUNCTION: &str = "aws.lambda.function";
+pub const AWS_SSM_MANAGED_INSTANCE: &str = "aws.ssm.managed_instance";
+pub const AWS_CLOUDFORMATION_STACK: &str = "aws.cloudformation.stack";
+pub const AWS_GLUE_DEV_ENDPOINT: &str = "aws.glue.dev_endpoint";
+pub const AWS_GLUE_JOB: &str = "aws.glue.job";
+pub const AWS_SAGEMAKER_NOTEBOOK_INSTANCE: &str = "aws.sagemaker.notebook_instance";
+pub const AWS_CODEBUILD_PROJECT: &str = "aws.codebuild.project";
+pub const AWS_ECS_TASK_DEFINITION: &str = "aws.ecs.task_definition";
+pub const AWS_EC2_LAUNCH_TEMPLATE: &str = "aws.ec2.launch_template";
 pub const AWS_GUARDDUTY_REGION: &str = "aws.guardduty.region";
 pub const AWS_CONFIG_REGION: &str = "aws.config.region";
 pub const AZURE_SUBSCRIPTION: &str = "azure.subscription";
@@ -54,6 +63,15 @@ pub const ALL: &[&str] = &[
     AWS_EC2_NETWORK_ACL,
     AWS_EC2_INSTANCE,
     AWS_EC2_REGION,
+    AWS_EC2_LAUNCH_TEMPLATE,
+    AWS_LAMBDA_FUNCTION,
+    AWS_SSM_MANAGED_INSTANCE,
+    AWS_CLOUDFORMATION_STACK,
+    AWS_GLUE_DEV_ENDPOINT,
+    AWS_GLUE_JOB,
+    AWS_SAGEMAKER_NOTEBOOK_INSTANCE,
+    AWS_CODEBUILD_PROJECT,
+    AWS_ECS_TASK_DEFINITION,
     AWS_GUARDDUTY_REGION,
     AWS_CONFIG_REGION,
     AZURE_SUBSCRIPTION,
