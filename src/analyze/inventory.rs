@@ -71,6 +71,15 @@ mod tests {
         region.security_groups.push(Default::default());
         region.network_acls.push(Default::default());
         region.instances.push(Default::default());
+        region.lambda_functions.push(Default::default());
+        region.ssm_managed_instances.push(Default::default());
+        region.cloudformation_stacks.push(Default::default());
+        region.glue_dev_endpoints.push(Default::default());
+        region.glue_jobs.push(Default::default());
+        region.sagemaker_notebook_instances.push(Default::default());
+        region.codebuild_projects.push(Default::default());
+        region.ecs_task_definitions.push(Default::default());
+        region.launch_templates.push(Default::default());
         let mut account = AwsAccount {
             account_id: "111122223333".into(),
             ..AwsAccount::default()

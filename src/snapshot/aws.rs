@@ -15,7 +15,7 @@ use super::compute::{
     SsmManagedInstance, Stack, TaskDefinition,
 };
 
-pub type Tags = BTreeMap<String, String>;
+pub use super::tags::Tags;
 
 /// Everything collected from one or more AWS accounts.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

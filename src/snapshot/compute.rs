@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::aws::Tags;
+use super::tags::Tags;
 
 /// A Lambda function (`lambda:ListFunctions`, tags and URL config per function).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -7,6 +7,7 @@ mod azure;
 mod compute;
 mod io;
 pub mod kind;
+mod tags;
 
 pub use aws::*;
 pub use azure::*;

@@ -37,6 +37,7 @@ pub fn account<'s>(
     cloudtrail(acct, account, &mut push);
     for (region, data) in &account.regions {
         aws_region(acct, region, data, &mut push);
+        super::compute::region(acct, region, data, &mut push);
     }
 }
 
